@@ -1,0 +1,47 @@
+# Two commands matter: `make book` and `make test`. Both set up what they need.
+# Offline, point the data fetch at a local copy: DATA_MIRROR=../shared/data/raw make book
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: book test data env bench clean lock lint
+
+book: env node_modules/.installed
+	$(PY) -m helpers.pipeline
+
+test: env node_modules/.installed
+	$(PY) -m pytest
+
+data: env
+	$(PY) -m helpers.fetch
+
+bench: env node_modules/.installed
+	$(PY) -m helpers.pipeline --bench
+
+lint: env
+	$(PY) -m ruff check helpers tests
+
+env: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Re-pin after editing requirements.in: a clean venv, then the lock and environment.yml from it.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet -r requirements.in
+	.venv-lock/bin/pip freeze --exclude-editable | LC_ALL=C sort -f > requirements.lock
+	rm -rf .venv-lock
+	$(PY) -m helpers.envfile
+
+clean:
+	rm -rf _build _vendor book/.stamps book/*.ipynb book/results book/figures data/derived

@@ -1,0 +1,1 @@
+"""Helpers for the Dong & Ding replication book: data, measures, models, tables, audit."""

@@ -1,0 +1,53 @@
+"""Keep ``environment.yml`` (Binder, conda) in step with ``requirements.lock`` (pip, CI)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from helpers.paths import ROOT
+
+LOCK = ROOT / "requirements.lock"
+ENVIRONMENT = ROOT / "environment.yml"
+HEADER = (
+    "# Binder / conda users. Generated from requirements.lock by `make lock`;\n"
+    "# tests/test_environment.py checks that the two agree.\n"
+)
+
+
+def lock_pins(path: Path = LOCK) -> dict[str, str]:
+    """``{normalised name: version}`` for every ``name==version`` line of the lock file."""
+    pins = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            pins[name.strip().lower().replace("_", "-")] = version.strip()
+    return pins
+
+
+def environment_pins(path: Path = ENVIRONMENT) -> dict[str, str]:
+    """The same mapping read from the ``pip:`` section of ``environment.yml``."""
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    pip = next(d["pip"] for d in spec["dependencies"] if isinstance(d, dict) and "pip" in d)
+    out = {}
+    for req in pip:
+        name, _, version = req.partition("==")
+        out[name.strip().lower().replace("_", "-")] = version.strip()
+    return out
+
+
+def write_environment(lock: Path = LOCK, path: Path = ENVIRONMENT) -> None:
+    """Write ``environment.yml`` with Python 3.11, Node 20 and the lock's exact pip pins."""
+    pip = [f"{n}=={v}" for n, v in lock_pins(lock).items()]
+    spec = {
+        "name": "dongding-replication",
+        "channels": ["conda-forge"],
+        "dependencies": ["python=3.11", "pip", "nodejs=20", {"pip": pip}],
+    }
+    path.write_text(HEADER + yaml.safe_dump(spec, sort_keys=False, width=200), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_environment()

@@ -1,0 +1,35 @@
+"""Write tables and figures so that the same inputs give the same bytes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import pandas as pd
+
+from helpers.paths import FIGURES, RESULTS
+
+# SVG ids are random unless salted; a fixed salt makes the files diffable between runs.
+matplotlib.rcParams["svg.hashsalt"] = "dong-ding-replication"
+matplotlib.rcParams["svg.fonttype"] = "none"
+
+
+def write_table(df: pd.DataFrame, name: str, *, float_format: str = "%.10g") -> Path:
+    """Write ``df`` to ``book/results/<name>.csv`` deterministically and return the path.
+
+    Floats are rounded to ten significant digits so that last-bit noise from
+    linear algebra cannot change the bytes between runs.
+    """
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.csv"
+    df.to_csv(path, index=False, float_format=float_format, lineterminator="\n")
+    return path
+
+
+def save_figure(fig: matplotlib.figure.Figure, name: str) -> tuple[Path, Path]:
+    """Save ``fig`` as ``book/figures/<name>.png`` and ``.svg`` without timestamps."""
+    FIGURES.mkdir(parents=True, exist_ok=True)
+    png, svg = FIGURES / f"{name}.png", FIGURES / f"{name}.svg"
+    fig.savefig(png, dpi=150, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(svg, bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    return png, svg
