@@ -111,7 +111,23 @@ def run_chapter(chapter: dict) -> float:
         if proc.returncode != 0:
             tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-25:])
             raise RuntimeError(f"chapter {name} failed to execute (see {out}):\n{tail}")
+    strip_run_metadata(out)
     return time.perf_counter() - start
+
+
+def strip_run_metadata(path: Path) -> None:
+    """Drop timestamps and temporary paths that papermill and nbclient record.
+
+    Without them an executed notebook is a function of its inputs, so re-running an
+    unchanged chapter leaves the HTML build's inputs, and so the build, untouched.
+    """
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb.get("metadata", {}).pop("papermill", None)
+    for cell in nb.get("cells", []):
+        meta = cell.get("metadata", {})
+        meta.pop("papermill", None)
+        meta.pop("execution", None)
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def vendor_mathjax() -> None:
@@ -145,11 +161,17 @@ def step_html(force: bool) -> bool:
     return True
 
 
+def _timed(step, force: bool) -> float:
+    """Wall time of ``step(force)`` if it did any work, else 0."""
+    start = time.perf_counter()
+    return time.perf_counter() - start if step(force) else 0.0
+
+
 def run(force: bool = False, only: list[str] | None = None, html: bool = True) -> dict[str, float]:
     """Run the chain; return the wall time of every step that ran (skipped steps give 0)."""
     times: dict[str, float] = {}
     t0 = time.perf_counter()
-    times["data"] = (time.perf_counter() - t0) if step_data(force) else 0.0
+    times["data"] = _timed(step_data, force)
     todo = [c for c in chapters() if not only or c["name"] in only]
     stale = [c for c in todo if force or not _fresh(c["name"], chapter_key(c), [BOOK / f"{c['name']}.ipynb"])]
     for c in todo:
@@ -160,8 +182,7 @@ def run(force: bool = False, only: list[str] | None = None, html: bool = True) -
             times[c["name"]] = secs
             _stamp(c["name"], chapter_key(c))
     if html:
-        t1 = time.perf_counter()
-        times["html"] = (time.perf_counter() - t1) if step_html(force) else 0.0
+        times["html"] = _timed(step_html, force)
     times["total"] = time.perf_counter() - t0
     return times
 
