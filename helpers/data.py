@@ -1,0 +1,776 @@
+"""Build the analysis panel (30 provinces x 2011-2021) from the loaders, with every open choice a fork.
+
+``python -m helpers.data`` writes ``data/derived/panel.csv`` and ``data/derived/indicators.csv`` for
+the default forks. :func:`load_panel` is what the model chapters call.
+
+The forks (keyword arguments of :func:`build_panel`; defaults in :data:`FORK_DEFAULTS`):
+
+``gdp_vintage``
+    ``"first_published"`` (default): GDP as first published in the yearbooks (RenJiyi
+    ``GDP_当年价_亿元``) and the secondary-industry share of the same vintage, for all 330
+    province-years; the paper, written with yearbooks to 2022, would have used these numbers.
+    ``"revised"``: the current NBS series revised after the economic censuses (RenJiyi ``GDP_亿元``,
+    equal to tongjimodule); secondary value-added levels of this vintage exist only for 2016-2021,
+    so IC is then built for 2016-2021 only.
+``de_composition``
+    ``"pku"`` (default): entropy index of the PKU index and its three sub-indices (the Table 1
+    "digital finance" block), 2011-2021, the only composition covering all 330 rows.
+    ``"table1"``: all eleven Table 1 indicators, 2016-2021 only (180 rows; information-services
+    revenue and optical-cable length start in 2016 in the public files).
+    ``"table1_2013"``: the nine Table 1 indicators that exist 2013-2021 (270 rows; without
+    information-services revenue and cable density; 2013 relies on interpolated population).
+``ti``
+    ``"rd_intensity"`` (default): R&D expenditure / GDP in % (all 330). ``"patents_per_10k"``:
+    domestic patent grants per 10,000 year-end residents (no population for 2011; 2013 only
+    with interpolated population).
+``hum_proxy``
+    The paper's share of residents with a bachelor's degree or more was not found for any year.
+    ``"graduates"`` (default): bachelor's-degree graduates of the year per 100 residents,
+    2013-2021. ``"tech_staff"``: professional and technical staff of public-sector units per 100
+    residents, 2012-2017. ``"rd_fte"``: R&D personnel (full-time equivalent) per 100 residents,
+    2013-2021.
+``open_proxy``
+    Foreign investment was not found. ``"trade_gdp"`` (default): imports plus exports / GDP;
+    ``"trade_fiscal"``: imports plus exports / general budget expenditure (the paper's
+    denominator). Trade for 2015 is missing in the public files; 2011-2014 are converted from
+    USD at the NBS annual average rate.
+``pgdp_source``
+    ``"gdp_over_pop"`` (default): GDP of the chosen vintage / year-end resident population
+    (万元 per person); no population for 2011. ``"official"``: NBS GDP per capita (revised
+    vintage, average population), 2016-2021 only.
+``interpolate``
+    Variables whose interior single-year gaps are filled by linear interpolation, as the paper
+    allows for "very few missing data": ``("pop",)`` by default (fills 2013 between 2012 and
+    2014; 2011 is not an interior gap and stays missing). Add ``"open"`` to fill trade/GDP for
+    2015. Every filled cell is flagged in ``<var>_interpolated``.
+``shift``
+    The small constant added to the normalised indicators before the logs of the entropy
+    method (default 1e-4).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers import loaders as L
+from helpers.measures import DEFAULT_SHIFT, entropy_index, location_quotient
+from helpers.paths import DERIVED, RAW
+from helpers.provinces import YEARS, provinces
+
+FORK_DEFAULTS: dict[str, object] = {
+    "gdp_vintage": "first_published",
+    "de_composition": "pku",
+    "ti": "rd_intensity",
+    "hum_proxy": "graduates",
+    "open_proxy": "trade_gdp",
+    "pgdp_source": "gdp_over_pop",
+    "interpolate": ("pop",),
+    "shift": DEFAULT_SHIFT,
+}
+
+FORK_CHOICES: dict[str, tuple[str, ...]] = {
+    "gdp_vintage": ("first_published", "revised"),
+    "de_composition": ("pku", "table1", "table1_2013"),
+    "ti": ("rd_intensity", "patents_per_10k"),
+    "hum_proxy": ("graduates", "tech_staff", "rd_fte"),
+    "open_proxy": ("trade_gdp", "trade_fiscal"),
+    "pgdp_source": ("gdp_over_pop", "official"),
+}
+INTERPOLABLE = ("pop", "open")
+
+MODEL_VARS = ["IC", "DE", "TI", "gov", "hum", "pgdp", "open", "edu"]
+#: variables the default baseline model needs complete (30 x 11)
+REQUIRED = ["IC", "DE", "TI", "gov", "edu"]
+
+# Table 1: indicator -> (tier-1 dimension, Table 1 wording, direction, definition, unit)
+TABLE1: dict[str, tuple[str, str, int, str, str]] = {
+    "digital_staff_share": (
+        "Digital industry",
+        "Percentage of digital industry personnel",
+        1,
+        "urban-unit employment in telecom, software and IT services / year-end population",
+        "%",
+    ),
+    "ln_software_revenue": (
+        "Digital industry",
+        "Size of software business revenue",
+        1,
+        "log of software business revenue (万元)",
+        "log 万元",
+    ),
+    "ln_it_services_revenue": (
+        "Digital industry",
+        "Size of information services revenue",
+        1,
+        "log of information technology services revenue (万元)",
+        "log 万元",
+    ),
+    "internet_penetration": (
+        "Digitalization of industry",
+        "Internet penetration rate",
+        1,
+        "broadband internet access ports / year-end population",
+        "ports per 100 residents",
+    ),
+    "mobile_penetration": (
+        "Digitalization of industry",
+        "Mobile phone usage",
+        1,
+        "mobile phone subscribers / year-end population",
+        "per 100 residents",
+    ),
+    "fibre_density": (
+        "Digitalization of industry",
+        "Fiber optic cable density",
+        1,
+        "optical cable length / highway length",
+        "km per km",
+    ),
+    "ln_ecommerce_sales": (
+        "Digitalization of industry",
+        "E-commerce transaction size",
+        1,
+        "log of e-commerce sales (亿元)",
+        "log 亿元",
+    ),
+    "pku_index": ("Digital Finance", "Digital Finance Index", 1, "PKU-DFIIC aggregate index", "index points"),
+    "pku_depth": ("Digital Finance", "Depth of use", 1, "PKU-DFIIC usage depth", "index points"),
+    "pku_breadth": (
+        "Digital Finance",
+        "Breadth of coverage",
+        1,
+        "PKU-DFIIC coverage breadth",
+        "index points",
+    ),
+    "pku_digitization": (
+        "Digital Finance",
+        "Degree of digitization",
+        1,
+        "PKU-DFIIC digitization level",
+        "index points",
+    ),
+}
+PKU = ["pku_index", "pku_depth", "pku_breadth", "pku_digitization"]
+COMPOSITIONS: dict[str, tuple[list[str], tuple[int, ...]]] = {
+    "pku": (PKU, YEARS),
+    "table1": (list(TABLE1), tuple(range(2016, 2022))),
+    "table1_2013": (
+        [k for k in TABLE1 if k not in ("ln_it_services_revenue", "fibre_density")],
+        tuple(range(2013, 2022)),
+    ),
+}
+
+
+class PanelError(ValueError):
+    """The built panel fails validation (one-line message naming row and column)."""
+
+
+# --------------------------------------------------------------------------- assembling sources
+
+
+def _stamp(raw: Path) -> tuple:
+    return tuple(
+        (f, (Path(raw) / f).stat().st_mtime_ns if (Path(raw) / f).exists() else 0) for f in L.FILES_USED
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(raw: str, stamp: tuple) -> pd.DataFrame:
+    return L.load_all(Path(raw))
+
+
+def load_tidy(raw: Path = RAW) -> pd.DataFrame:
+    """All loaders' tidy frames stacked (cached per raw folder and file modification times)."""
+    return _load_cached(str(raw), _stamp(raw)).copy()
+
+
+def _series(tidy: pd.DataFrame, variable: str, file: str | None = None) -> pd.Series:
+    """One variable as a Series on (province, year), optionally from one file only."""
+    d = tidy[tidy["variable"] == variable]
+    if file is not None:
+        d = d[d["source"] == file]
+    return d.set_index(["province", "year"])["value"]
+
+
+def _crosscheck(a: pd.Series, b: pd.Series, what: str, fa: str, fb: str, rtol: float) -> None:
+    """Raise if two sources of the same quantity disagree beyond ``rtol`` where both exist."""
+    both = pd.concat([a.rename("a"), b.rename("b")], axis=1).dropna()
+    if both.empty:
+        raise L.DataError(f"{fa} vs {fb}: no overlap to cross-check {what}")
+    rel = (both["a"] - both["b"]).abs() / both["b"].abs()
+    if (rel > rtol).any():
+        k = rel.idxmax()
+        raise L.DataError(
+            f"{fa} vs {fb}: {what} disagree for {k} ({both.loc[k, 'a']:g} vs "
+            f"{both.loc[k, 'b']:g}, relative difference {rel.max():.2g} > {rtol:g})"
+        )
+
+
+def _first_of(*parts: pd.Series) -> pd.Series:
+    """Combine sources by precedence: the first non-missing value wins."""
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.combine_first(p)
+    return out
+
+
+def _interpolate_interior(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Linear interpolation of interior gaps within each province; returns (filled, flag)."""
+    wide = s.unstack("year").reindex(columns=list(YEARS))
+    filled = wide.interpolate(axis=1, method="linear", limit_area="inside")
+    flag = wide.isna() & filled.notna()
+    return filled.stack().rename(s.name), flag.stack().rename(f"{s.name}_interpolated")
+
+
+def _grid() -> pd.MultiIndex:
+    return pd.MultiIndex.from_product([sorted(provinces()["province"]), YEARS], names=["province", "year"])
+
+
+def components(raw: Path = RAW, interpolate: Iterable[str] = ("pop",)) -> pd.DataFrame:
+    """Every raw component on the 330-row grid, sources combined and cross-checked.
+
+    Population: tongjimodule 2016-2021, the NBS export for 2015, vervain1902 for 2012 and 2014
+    (all the same post-census NBS vintage; the overlaps are checked to agree), and, when
+    ``"pop" in interpolate``, 2013 by linear interpolation (flagged).
+    """
+    t = load_tidy(raw)
+    tj = {n: L.TONGJI + n for n in L.TONGJI_FILES}
+    f_gdp, f_pop = tj["分省GDP_多年期_面板数据.csv"], tj["分省人口_多年期_面板数据.csv"]
+    pop_tj = _series(t, "pop", f_pop)
+    pop_nbs = _series(t, "pop", L.POP2015_FILE)
+    pop_cfps = _series(t, "pop", L.VERVAIN_FILE)
+    _crosscheck(pop_nbs, pop_tj, "year-end population", L.POP2015_FILE, f_pop, 1e-6)
+    _crosscheck(pop_cfps, pop_tj, "year-end population", L.VERVAIN_FILE, f_pop, 1e-4)
+    gdp_rev_rj = _series(t, "gdp_revised", L.RENJIYI_FILE)
+    _crosscheck(gdp_rev_rj, _series(t, "gdp_revised", f_gdp), "revised GDP", L.RENJIYI_FILE, f_gdp, 1e-4)
+
+    def two(var: str, tj_file: str, rtol: float | None) -> pd.Series:
+        a, b = _series(t, var, tj_file), _series(t, var, L.AIRUIMENG_FILE)
+        if rtol is not None:
+            _crosscheck(b, a, var, L.AIRUIMENG_FILE, tj_file, rtol)
+        return _first_of(a, b)
+
+    df = pd.DataFrame(index=_grid())
+    df["pop"] = _first_of(pop_tj, pop_nbs, pop_cfps)
+    df["gdp_first"] = _series(t, "gdp_first")
+    df["gdp_revised"] = gdp_rev_rj
+    df["va2_share_first"] = _series(t, "va2_share_first")
+    df["va2_revised"] = _series(t, "va2_revised")
+    df["pgdp_official"] = _series(t, "pgdp_official")
+    df["fiscal_exp"] = _series(t, "fiscal_exp")
+    df["edu_exp"] = _series(t, "edu_exp")
+    df["rd_exp"] = _series(t, "rd_exp")
+    df["rd_intensity"] = _series(t, "rd_intensity")
+    df["patent_applications"] = _series(t, "patent_applications")
+    df["patent_grants"] = _series(t, "patent_grants")
+    usd = _series(t, "usd_cny").droplevel("province")
+    trade_usd = _series(t, "trade_usd")
+    # 万美元 x (元 per USD) = 万元; / 10^4 = 亿元
+    conv = trade_usd * trade_usd.index.get_level_values("year").map(usd).to_numpy() / 100 / 1e4
+    df["trade"] = _first_of(_series(t, "trade_cny"), conv)
+    df["tech_staff"] = _series(t, "tech_staff")
+    for v in ("it_employment", "urban_unit_employment", "mobile_subscribers", "bachelor_graduates", "rd_fte"):
+        df[v] = _series(t, v)
+    df["broadband_ports"] = two("broadband_ports", tj["分省互联网主要指标_多年期_面板数据.csv"], 1e-3)
+    df["software_revenue"] = two(
+        "software_revenue", tj["分省软件和信息技术服务业主要经济指标_多年期_面板数据.csv"], 1e-3
+    )
+    # e-commerce: the two files are not documented as equal, so tongjimodule wins without a check
+    df["ecommerce_sales"] = two(
+        "ecommerce_sales", tj["分省企业信息化及电子商务情况_多年期_面板数据.csv"], None
+    )
+    df["it_services_revenue"] = _series(t, "it_services_revenue")
+    df["fibre_length"] = _series(t, "fibre_length")
+    df["road_length"] = _series(t, "road_length")
+    for v in PKU:
+        df[v] = _series(t, v)
+    unknown = set(interpolate) - set(INTERPOLABLE)
+    if unknown:
+        raise ValueError(f"interpolate: unknown variable(s) {sorted(unknown)}; choose from {INTERPOLABLE}")
+    df["pop_interpolated"] = False
+    if "pop" in interpolate:
+        filled, flag = _interpolate_interior(df["pop"])
+        df["pop"], df["pop_interpolated"] = filled, flag
+    return df
+
+
+def indicators(comp: pd.DataFrame) -> pd.DataFrame:
+    """The Table 1 indicator matrix (all eleven, transformed as Table 1 describes) on the grid."""
+    pop = comp["pop"]
+    ind = pd.DataFrame(index=comp.index)
+    ind["digital_staff_share"] = comp["it_employment"] / pop * 100
+    ind["ln_software_revenue"] = np.log(comp["software_revenue"])
+    ind["ln_it_services_revenue"] = np.log(comp["it_services_revenue"])
+    ind["internet_penetration"] = comp["broadband_ports"] / pop * 100
+    ind["mobile_penetration"] = comp["mobile_subscribers"] / pop * 100
+    ind["fibre_density"] = comp["fibre_length"] / (comp["road_length"] * 1e4)
+    ind["ln_ecommerce_sales"] = np.log(comp["ecommerce_sales"])
+    for v in PKU:
+        ind[v] = comp[v]
+    return ind
+
+
+def de_index(
+    ind: pd.DataFrame, composition: str = "pku", shift: float = DEFAULT_SHIFT
+) -> tuple[pd.Series, pd.Series]:
+    """Entropy-weight DE over the composition's indicators and years (complete rows only); (DE, weights)."""
+    if composition not in COMPOSITIONS:
+        raise ValueError(f"de_composition must be one of {list(COMPOSITIONS)}, got {composition!r}")
+    cols, years = COMPOSITIONS[composition]
+    X = ind.loc[ind.index.get_level_values("year").isin(years), cols].dropna()
+    directions = {c: TABLE1[c][2] for c in cols}
+    de, w = entropy_index(X, directions, shift)
+    return de.reindex(ind.index), w
+
+
+def _check_choice(name: str, value: object) -> None:
+    if value not in FORK_CHOICES[name]:
+        raise ValueError(f"{name} must be one of {FORK_CHOICES[name]}, got {value!r}")
+
+
+def build_panel(raw: Path = RAW, **forks: object) -> pd.DataFrame:
+    """The 330-row province-year panel for the given forks (see the module docstring).
+
+    Columns: province (English), year, IC, DE, TI, gov, hum, pgdp, open, edu (NaN where not
+    buildable), then identifiers (code, province_zh, region3, region4, municipality), the raw
+    components and the interpolation flags. Sorted by province then year.
+    """
+    unknown = set(forks) - set(FORK_DEFAULTS)
+    if unknown:
+        raise TypeError(f"build_panel: unknown fork(s) {sorted(unknown)}; known: {list(FORK_DEFAULTS)}")
+    f = {**FORK_DEFAULTS, **forks}
+    for name in FORK_CHOICES:
+        _check_choice(name, f[name])
+    interp = tuple(f["interpolate"])  # type: ignore[arg-type]
+    comp = components(raw, interp)
+    ind = indicators(comp)
+    out = pd.DataFrame(index=comp.index)
+
+    if f["gdp_vintage"] == "first_published":
+        gdp = comp["gdp_first"]
+        va2 = comp["va2_share_first"] / 100 * gdp
+    else:
+        gdp = comp["gdp_revised"]
+        va2 = comp["va2_revised"]
+    # national share from the same vintage: sum over the 30 provinces, year by year
+    ok = va2.notna() & gdp.notna()
+    nat = va2[ok].groupby(level="year").sum() / gdp[ok].groupby(level="year").sum()
+    nat_row = pd.Series(comp.index.get_level_values("year").map(nat).to_numpy(), index=comp.index)
+    out["IC"] = location_quotient(va2, gdp, nat_row, 1.0)
+
+    out["DE"], _ = de_index(ind, str(f["de_composition"]), float(f["shift"]))  # type: ignore[arg-type]
+
+    if f["ti"] == "rd_intensity":
+        out["TI"] = comp["rd_intensity"]
+    else:
+        out["TI"] = comp["patent_grants"] / comp["pop"]  # 件 per 万人 = per 10,000 residents
+
+    out["gov"] = comp["fiscal_exp"] / gdp
+    hum_num = {
+        "graduates": comp["bachelor_graduates"],
+        "tech_staff": comp["tech_staff"],
+        "rd_fte": comp["rd_fte"],
+    }[str(f["hum_proxy"])]
+    out["hum"] = hum_num / (comp["pop"] * 1e4) * 100
+    if f["pgdp_source"] == "gdp_over_pop":
+        out["pgdp"] = gdp / comp["pop"]  # 亿元 / 万人 = 万元 per person
+    else:
+        out["pgdp"] = comp["pgdp_official"] / 1e4
+    denom = gdp if f["open_proxy"] == "trade_gdp" else comp["fiscal_exp"]
+    out["open"] = comp["trade"] / denom
+    out["open_interpolated"] = False
+    if "open" in interp:
+        out["open"], out["open_interpolated"] = _interpolate_interior(out["open"].rename("open"))
+    out["edu"] = comp["edu_exp"] / comp["fiscal_exp"]
+
+    out["gdp"] = gdp
+    out["va2"] = va2
+    comp_cols = [
+        "va2_share_first",
+        "pop",
+        "fiscal_exp",
+        "edu_exp",
+        "rd_exp",
+        "rd_intensity",
+        "patent_applications",
+        "patent_grants",
+        "trade",
+        "bachelor_graduates",
+        "tech_staff",
+        "rd_fte",
+        *PKU,
+        "pop_interpolated",
+    ]
+    for c in comp_cols:
+        out[c] = comp[c]
+    out = out.reset_index()
+    meta = provinces().rename(columns={"name_zh": "province_zh"})[
+        ["province", "code", "province_zh", "region3", "region4", "municipality"]
+    ]
+    out = out.merge(meta, on="province", how="left", validate="many_to_one")
+    lead = ["province", "year", *MODEL_VARS, "code", "province_zh", "region3", "region4", "municipality"]
+    out = out[lead + [c for c in out.columns if c not in lead]]
+    out = out.sort_values(["province", "year"]).reset_index(drop=True)
+    for c in ("pop_interpolated", "open_interpolated", "municipality"):
+        out[c] = out[c].astype(bool)
+    return out
+
+
+# --------------------------------------------------------------------------- validation
+
+RANGES: dict[str, tuple[float, float]] = {
+    "IC": (0.05, 5.0),
+    "DE": (0.0, 1.0),
+    "TI": (0.0, 200.0),
+    "gov": (0.05, 2.0),
+    "hum": (0.0, 10.0),
+    "pgdp": (0.5, 30.0),
+    "open": (0.0, 20.0),
+    "edu": (0.05, 0.4),
+}
+
+
+def validate_panel(df: pd.DataFrame, required: Iterable[str] = REQUIRED, name: str = "panel") -> None:
+    """Raise :class:`PanelError` (one line: row and column) unless the panel is sound.
+
+    Checks: the key columns exist, (province, year) is unique, the grid is the 30 provinces x
+    2011-2021, model variables are numeric and within plausible ranges, and the ``required``
+    variables are complete.
+    """
+    for c in ["province", "year", *MODEL_VARS]:
+        if c not in df.columns:
+            raise PanelError(f"{name}: column {c!r} missing")
+    dup = df.duplicated(["province", "year"])
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0])
+        raise PanelError(
+            f"{name}, row {i + 2}: duplicate key (province, year) = "
+            f"({df['province'].iloc[i]}, {df['year'].iloc[i]})"
+        )
+    want = set(_grid())
+    have = set(zip(df["province"], df["year"], strict=True))
+    if have != want:
+        missing, extra = sorted(want - have), sorted(have - want)
+        what = f"missing {missing[0]}" if missing else f"unexpected {extra[0]}"
+        raise PanelError(f"{name}: not the 30 x 11 grid ({len(df)} rows; {what})")
+    for c in MODEL_VARS:
+        col = df[c]
+        if not pd.api.types.is_numeric_dtype(col):
+            bad = pd.to_numeric(col, errors="coerce").isna() & col.notna()
+            i = int(np.flatnonzero(bad)[0]) if bad.any() else 0
+            raise PanelError(f"{name}, row {i + 2}, column {c!r}: non-numeric value {col.iloc[i]!r}")
+        lo, hi = RANGES[c]
+        bad = col.notna() & ((col < lo) | (col > hi))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise PanelError(
+                f"{name}, row {i + 2}, column {c!r}: value {col.iloc[i]:g} outside [{lo:g}, {hi:g}]"
+            )
+    for c in required:
+        miss = df[c].isna()
+        if miss.any():
+            i = int(np.flatnonzero(miss)[0])
+            raise PanelError(
+                f"{name}, row {i + 2}, column {c!r}: missing for {df['province'].iloc[i]} "
+                f"{df['year'].iloc[i]} ({int(miss.sum())} of {len(df)} missing)"
+            )
+
+
+# --------------------------------------------------------------------------- writing and reading
+
+FLOAT_FORMAT = "%.10g"
+PANEL_PATH = DERIVED / "panel.csv"
+INDICATORS_PATH = DERIVED / "indicators.csv"
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    return path
+
+
+def write_panel(raw: Path = RAW, out_dir: Path = DERIVED, **forks: object) -> tuple[Path, Path]:
+    """Build, validate and write ``panel.csv`` and ``indicators.csv``; return both paths."""
+    panel = build_panel(raw, **forks)
+    validate_panel(panel)
+    f = {**FORK_DEFAULTS, **forks}
+    ind = indicators(components(raw, tuple(f["interpolate"]))).reset_index()  # type: ignore[arg-type]
+    ind = ind.sort_values(["province", "year"])
+    return _write_csv(panel, Path(out_dir) / "panel.csv"), _write_csv(ind, Path(out_dir) / "indicators.csv")
+
+
+def load_panel(path: Path = PANEL_PATH) -> pd.DataFrame:
+    """The default panel as the model chapters use it (built first if ``panel.csv`` is absent)."""
+    path = Path(path)
+    if not path.is_file():
+        write_panel(out_dir=path.parent)
+    return pd.read_csv(path)
+
+
+def main() -> int:
+    """``python -m helpers.data``: write the default panel and indicator matrix."""
+    try:
+        p, i = write_panel()
+    except (L.DataError, PanelError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    df = pd.read_csv(p)
+    counts = ", ".join(f"{c} {df[c].notna().sum()}" for c in MODEL_VARS)
+    print(f"wrote {p} ({len(df)} rows; non-missing: {counts}) and {i}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+# --------------------------------------------------------------------------- tables for the chapter
+
+_SOURCES = {
+    "IC": f"{L.RENJIYI_FILE} (first-published GDP and secondary share) or "
+    f"{L.TONGJI}分省GDP_多年期_面板数据.csv",
+    "DE": f"{L.PKU_FILE}; Table 1 variants add {L.AIRUIMENG_FILE}, tongjimodule internet/telecom/software/"
+    f"e-commerce files, {L.AHIA_FILE}",
+    "TI": f"{L.TECHME}RDIntense.rda (R&D intensity) or {L.TECHME}RDPatentAuthority.rda + population",
+    "gov": f"{L.TECHME}PublicBudget.rda (合计) / GDP",
+    "hum": f"{L.AIRUIMENG_FILE} (graduates, R&D FTE) or {L.RENJIYI_FILE} (technical staff) / population",
+    "pgdp": "GDP / population (tongjimodule 2016-21, NBS export 2015, vervain1902 2012 and 2014)",
+    "open": f"{L.RENJIYI_FILE} (trade; 2011-14 in USD converted with {L.FX_FILE})",
+    "edu": f"{L.TECHME}PublicBudget.rda (教育 / 合计)",
+}
+
+
+def _definitions(f: dict[str, object]) -> dict[str, tuple[str, str]]:
+    vintage = "first-published" if f["gdp_vintage"] == "first_published" else "revised"
+    comp = {
+        "pku": "PKU index and its three sub-indices",
+        "table1": "all eleven Table 1 indicators",
+        "table1_2013": "the nine Table 1 indicators available 2013-2021",
+    }[str(f["de_composition"])]
+    return {
+        "IC": (
+            f"location quotient of secondary-industry value added ({vintage} vintage); national share = "
+            "sum over the 30 provinces",
+            "ratio",
+        ),
+        "DE": (f"entropy-weight index of {comp}, pooled min-max normalisation", "index in [0, 1]"),
+        "TI": ("R&D expenditure / GDP", "%")
+        if f["ti"] == "rd_intensity"
+        else ("domestic patent grants per 10,000 year-end residents", "per 10,000 residents"),
+        "gov": (f"general public budget expenditure / GDP ({vintage})", "ratio"),
+        "hum": (
+            {
+                "graduates": "bachelor's-degree graduates of the year",
+                "tech_staff": "professional and technical staff of public-sector units",
+                "rd_fte": "R&D personnel (full-time equivalent)",
+            }[str(f["hum_proxy"])]
+            + " per 100 year-end residents (proxy: degree-holder share not found)",
+            "per 100 residents",
+        ),
+        "pgdp": (
+            (f"GDP ({vintage}) / year-end resident population", "万元 per person")
+            if f["pgdp_source"] == "gdp_over_pop"
+            else ("official NBS GDP per capita (revised vintage) / 10^4", "万元 per person")
+        ),
+        "open": (
+            "imports plus exports / "
+            + ("GDP" if f["open_proxy"] == "trade_gdp" else "general budget expenditure")
+            + " (proxy: foreign investment not found)",
+            "ratio",
+        ),
+        "edu": ("education expenditure / general public budget expenditure", "ratio"),
+    }
+
+
+def _years_covered(s: pd.Series, years: pd.Series) -> str:
+    ys = sorted(set(years[s.notna()]))
+    if not ys:
+        return "none"
+    runs, start, prev = [], ys[0], ys[0]
+    for y in ys[1:] + [None]:
+        if y is None or y != prev + 1:
+            runs.append(f"{start}" if start == prev else f"{start}-{prev}")
+            if y is not None:
+                start = y
+        if y is not None:
+            prev = y
+    return ", ".join(runs)
+
+
+def data_dictionary(panel: pd.DataFrame | None = None, **forks: object) -> pd.DataFrame:
+    """name, definition, unit, source, years covered and N (of 330) for every model variable."""
+    f = {**FORK_DEFAULTS, **forks}
+    panel = build_panel(**forks) if panel is None else panel
+    defs = _definitions(f)
+    rows = []
+    for v in MODEL_VARS:
+        d, u = defs[v]
+        rows.append(
+            {
+                "name": v,
+                "definition": d,
+                "unit": u,
+                "source": _SOURCES[v],
+                "years_covered": _years_covered(panel[v], panel["year"]),
+                "n": int(panel[v].notna().sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def coverage(panel: pd.DataFrame, ind: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Provinces with a value, variable (rows) by year (columns): model variables, then indicators."""
+    frames = [panel.set_index(["province", "year"])[MODEL_VARS]]
+    if ind is not None:
+        frames.append(ind)
+    wide = pd.concat(frames, axis=1)
+    return wide.notna().groupby(level="year").sum().T.astype(int)
+
+
+def table1(
+    raw: Path = RAW, shift: float = DEFAULT_SHIFT, interpolate: Iterable[str] = ("pop",)
+) -> pd.DataFrame:
+    """Table 1 rebuilt: indicator, dimension, paper wording, direction, definition, unit, coverage and the
+    entropy weight under each DE composition (empty where the indicator is not part of it)."""
+    ind = indicators(components(raw, tuple(interpolate)))
+    years = pd.Series(ind.index.get_level_values("year"), index=ind.index)
+    rows = []
+    weights = {k: de_index(ind, k, shift)[1] for k in COMPOSITIONS}
+    for k, (dim, wording, direction, definition, unit) in TABLE1.items():
+        row = {
+            "indicator": k,
+            "dimension": dim,
+            "paper_indicator": wording,
+            "direction": "+" if direction == 1 else "-",
+            "definition": definition,
+            "unit": unit,
+            "years_covered": _years_covered(ind[k], years),
+            "n": int(ind[k].notna().sum()),
+        }
+        for comp, w in weights.items():
+            row[f"weight_{comp}"] = w.get(k, np.nan)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def describe(panel: pd.DataFrame) -> pd.DataFrame:
+    """Table 2 statistics (n, mean, sd, min, max) of the model variables."""
+    d = panel[MODEL_VARS]
+    return pd.DataFrame(
+        {
+            "variable": MODEL_VARS,
+            "n": d.notna().sum().to_numpy(),
+            "mean": d.mean().to_numpy(),
+            "sd": d.std().to_numpy(),
+            "min": d.min().to_numpy(),
+            "max": d.max().to_numpy(),
+        }
+    )
+
+
+def verdict(ours: float, paper: float) -> str:
+    """Comparison label: 'match' within 5 %, 'close' within 25 %, else 'differs' (relative to the paper)."""
+    if pd.isna(ours) or pd.isna(paper):
+        return "n/a"
+    rel = abs(ours - paper) / abs(paper) if paper != 0 else abs(ours - paper)
+    return "match" if rel <= 0.05 else "close" if rel <= 0.25 else "differs"
+
+
+def table2_vs_paper(ours: pd.DataFrame, paper: pd.DataFrame) -> pd.DataFrame:
+    """Long comparison: variable, statistic, ours, paper, difference (ours - paper), verdict."""
+    rows = []
+    p = paper.set_index("variable")
+    o = ours.set_index("variable")
+    for v in MODEL_VARS:
+        for s in ("n", "mean", "sd", "min", "max"):
+            a, b = float(o.loc[v, s]), float(p.loc[v, s]) if v in p.index else np.nan
+            rows.append(
+                {
+                    "variable": v,
+                    "statistic": s,
+                    "ours": a,
+                    "paper": b,
+                    "difference": a - b,
+                    "verdict": verdict(a, b),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+FORK_VARIANTS: list[tuple[str, object]] = [
+    ("gdp_vintage", "revised"),
+    ("de_composition", "table1"),
+    ("de_composition", "table1_2013"),
+    ("shift", 0.0),
+    ("shift", 0.01),
+    ("ti", "patents_per_10k"),
+    ("hum_proxy", "tech_staff"),
+    ("hum_proxy", "rd_fte"),
+    ("open_proxy", "trade_fiscal"),
+    ("pgdp_source", "official"),
+    ("interpolate", ()),
+    ("interpolate", ("pop", "open")),
+]
+
+
+def fork_sensitivity(raw: Path = RAW, base: dict[str, object] | None = None) -> pd.DataFrame:
+    """How much each fork moves each model variable relative to the base configuration.
+
+    One row per (fork, value, variable) whose values or coverage change: n in base and variant,
+    n on the overlap, Pearson and Spearman correlation and mean absolute difference on the overlap.
+    """
+    base = {**FORK_DEFAULTS, **(base or {})}
+    p0 = build_panel(raw, **base)
+    rows = []
+    for fork, value in FORK_VARIANTS:
+        if base[fork] == value:
+            continue
+        p1 = build_panel(raw, **{**base, fork: value})
+        for v in MODEL_VARS:
+            a, b = p0[v], p1[v]
+            if a.equals(b):
+                continue
+            ok = a.notna() & b.notna()
+            same_rows = bool(ok.sum()) and np.allclose(a[ok], b[ok]) and a.notna().sum() == b.notna().sum()
+            if same_rows:
+                continue
+            rows.append(
+                {
+                    "fork": fork,
+                    "value": str(value),
+                    "variable": v,
+                    "n_base": int(a.notna().sum()),
+                    "n_variant": int(b.notna().sum()),
+                    "n_overlap": int(ok.sum()),
+                    "pearson": a[ok].corr(b[ok]) if ok.sum() > 2 else np.nan,
+                    "spearman": a[ok].corr(b[ok], method="spearman") if ok.sum() > 2 else np.nan,
+                    "mean_abs_diff": float((a[ok] - b[ok]).abs().mean()) if ok.any() else np.nan,
+                    "mean_base": float(a[ok].mean()) if ok.any() else np.nan,
+                    "mean_variant": float(b[ok].mean()) if ok.any() else np.nan,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def ti_fit(paper: pd.DataFrame, raw: Path = RAW) -> pd.DataFrame:
+    """Which TI fork resembles the paper's Table 2 TI: mean/min/max and sum of |log(ours/paper)|."""
+    p = paper.set_index("variable").loc["TI"]
+    rows = []
+    for choice in FORK_CHOICES["ti"]:
+        t = build_panel(raw, ti=choice)["TI"]
+        stats = {"mean": t.mean(), "min": t.min(), "max": t.max()}
+        rows.append(
+            {
+                "ti": choice,
+                "n": int(t.notna().sum()),
+                **stats,
+                "log_distance": float(sum(abs(np.log(stats[s] / p[s])) for s in stats)),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,430 @@
+"""Tests for helpers.audit: each check passes a constructed consistent case and fails an impossible one."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import audit
+from helpers.audit import (
+    COLUMNS,
+    VERDICTS,
+    Verdict,
+    bhatia_davis_sd_max,
+    check_claim_backed,
+    check_estimator_label,
+    check_lag_target,
+    check_legend_agreement,
+    check_legend_brackets,
+    check_location_quotient,
+    check_mean,
+    check_mediation_identity,
+    check_mediation_sign,
+    check_names_match,
+    check_per_capita_definition,
+    check_positive,
+    check_sample_size,
+    check_sd_lower,
+    check_sd_upper,
+    check_sign,
+    check_stars,
+    check_table_reference,
+    check_text_level,
+    check_text_numbers,
+    check_unit_interval,
+    check_unit_of_analysis,
+    check_variable_defined,
+    extremes_sd_min,
+    mediation_gap,
+    panel_size,
+    parse_levels,
+    possible_stars,
+    reported_notes,
+    run_audit,
+    stars_for_p,
+)
+from helpers.paper import PAPER_TEXT_NAME, reported_coefficients, reported_table2
+from helpers.paths import PAPER, ROOT
+
+PAPER_TEXT = ROOT.parent / "shared" / "paper" / PAPER_TEXT_NAME
+LEGEND_34 = (0.10, 0.05, 0.01)
+LEGEND_5 = (0.01, 0.05, 0.10)
+
+
+@pytest.fixture(scope="module")
+def result() -> pd.DataFrame:
+    return run_audit()
+
+
+# --- Table 2: means and standard deviations ---------------------------------------------------
+
+
+def test_verdict_rejects_unknown_label():
+    with pytest.raises(ValueError, match="not in"):
+        Verdict("maybe", "", "")
+
+
+def test_check_mean_ok_and_impossible():
+    assert check_mean(10, 0.5, 0.0, 1.0).verdict == "ok"
+    assert check_mean(10, -0.1, 0.0, 1.0).verdict == "impossible"
+    # With both extremes observed among 10 values the mean cannot reach the maximum.
+    assert check_mean(10, 0.99, 0.0, 1.0).verdict == "impossible"
+
+
+def test_bhatia_davis_is_attained_by_two_point_sample():
+    x = np.array([0.0] * 5 + [1.0] * 5)
+    bound = bhatia_davis_sd_max(len(x), x.mean(), x.min(), x.max(), ddof=1)
+    assert bound == pytest.approx(x.std(ddof=1))
+    assert bhatia_davis_sd_max(10, 0.5, 0.0, 1.0, ddof=0) == pytest.approx(x.std(ddof=0))
+    assert math.isnan(bhatia_davis_sd_max(10, 2.0, 0.0, 1.0))
+
+
+def test_extremes_sd_min_is_attained_by_its_configuration():
+    n, lo, hi, c = 12, 0.0, 1.0, 0.3
+    x = np.array([lo, hi] + [c] * (n - 2))
+    assert extremes_sd_min(n, x.mean(), lo, hi, ddof=0) == pytest.approx(x.std(ddof=0))
+    assert extremes_sd_min(n, x.mean(), lo, hi, ddof=1) == pytest.approx(x.std(ddof=1))
+    assert math.isnan(extremes_sd_min(n, 0.999, lo, hi))
+
+
+def test_random_samples_respect_both_sd_bounds():
+    rng = np.random.default_rng(20240101)
+    for _ in range(200):
+        x = rng.lognormal(size=int(rng.integers(3, 50)))
+        n, m, s, lo, hi = len(x), x.mean(), x.std(ddof=1), x.min(), x.max()
+        assert check_sd_upper(n, m, s, lo, hi).verdict == "ok"
+        assert check_sd_lower(n, m, s, lo, hi).verdict == "ok"
+        assert check_mean(n, m, lo, hi).verdict == "ok"
+
+
+def test_check_sd_upper_ok_and_impossible():
+    assert check_sd_upper(330, 0.5, 0.4, 0.0, 1.0).verdict == "ok"
+    bad = check_sd_upper(330, 0.5, 0.6, 0.0, 1.0, slack=5e-5)
+    assert bad.verdict == "impossible"
+    assert "half the range" in bad.note
+
+
+def test_check_sd_lower_ok_and_impossible():
+    assert check_sd_lower(330, 2.5, 0.8, 1.0, 15.0).verdict == "ok"
+    assert check_sd_lower(330, 2.5, 0.2, 1.0, 15.0, slack=5e-5).verdict == "impossible"
+
+
+def test_rounding_slack_rescues_a_borderline_sd():
+    # sd printed at exactly the bound plus less than half a unit must not be called impossible.
+    bound = bhatia_davis_sd_max(100, 0.5, 0.0, 1.0)
+    sd = round(bound + 4e-5, 4)
+    assert check_sd_upper(100, 0.5, sd, 0.0, 1.0, slack=5e-5).verdict == "ok"
+    assert check_sd_upper(100, 0.5, sd + 1e-3, 0.0, 1.0, slack=5e-5).verdict == "impossible"
+
+
+# --- constructions -------------------------------------------------------------------------------
+
+
+def test_check_unit_interval_ok_and_fails():
+    assert check_unit_interval(0.1, 0.9).verdict == "ok"
+    assert check_unit_interval(0.1, 2.9).verdict == "impossible"
+    assert check_unit_interval(0.1, 2.9, on_fail="inconsistent").verdict == "inconsistent"
+
+
+def test_entropy_composite_lies_in_unit_interval():
+    rng = np.random.default_rng(1)
+    raw = rng.lognormal(size=(330, 11))
+    z = (raw - raw.min(0)) / (raw.max(0) - raw.min(0))
+    p = (z + 1e-12) / (z + 1e-12).sum(0)
+    e = -(p * np.log(p)).sum(0) / np.log(len(z))
+    w = (1 - e) / (1 - e).sum()
+    index = z @ w
+    assert check_unit_interval(index.min(), index.max()).verdict == "ok"
+
+
+def test_location_quotient_weighted_mean_is_one():
+    rng = np.random.default_rng(2)
+    gdp = rng.lognormal(3, 1, size=30)
+    secondary = gdp * rng.uniform(0.15, 0.55, size=30)
+    lq = (secondary / gdp) / (secondary.sum() / gdp.sum())
+    assert np.sum(gdp / gdp.sum() * lq) == pytest.approx(1.0)
+    assert check_location_quotient(lq.max()).verdict == "ok"
+    assert check_location_quotient(0.8734, slack=5e-5).verdict == "impossible"
+
+
+def test_check_positive():
+    assert check_positive(0.01).verdict == "ok"
+    assert check_positive(-0.01).verdict == "impossible"
+
+
+# --- sample sizes ------------------------------------------------------------------------------
+
+
+def test_panel_size_and_check():
+    assert panel_size(30, 2011, 2021) == 330
+    assert panel_size(30, 2011, 2021, lags=1) == 300
+    assert panel_size(30, 2011, 2021, excluded_units=4) == 286
+    assert check_sample_size(286, 286).verdict == "ok"
+    assert check_sample_size(330, 300).verdict == "inconsistent"
+    assert check_sample_size(330, 300, on_fail="impossible").verdict == "impossible"
+
+
+# --- stars ---------------------------------------------------------------------------------------
+
+
+def test_stars_for_p_under_both_legends():
+    assert stars_for_p(0.003, LEGEND_34) == 3
+    assert stars_for_p(0.03, LEGEND_34) == 2
+    assert stars_for_p(0.2, LEGEND_34) == 0
+    assert stars_for_p(0.003, LEGEND_5) == 1
+    assert stars_for_p(0.07, LEGEND_5) == 3
+
+
+def test_possible_stars_spans_a_threshold_within_rounding():
+    assert possible_stars(1.96, LEGEND_34, None, 0.005) == {1, 2}
+    assert possible_stars(1.96, LEGEND_34, 29, 0.005) == {1}
+
+
+def test_check_stars_ok_doubtful_impossible_inconsistent():
+    assert check_stars(3.5, 3, LEGEND_34, 30, 0.005).verdict == "ok"
+    assert check_stars(-1.23, 1, LEGEND_34, 30, 0.005).verdict == "impossible"
+    assert check_stars(1.56, 3, LEGEND_34, 30, 0.005).verdict == "impossible"
+    # 1.65 clears 10% under the normal, not under t(29): the verdict depends on the reference.
+    assert check_stars(1.65, 0, LEGEND_34, 30, 0.005).verdict == "doubtful"
+    # Too few stars under both references: a heavier reference could explain it.
+    assert check_stars(5.0, 0, LEGEND_34, 30, 0.005).verdict == "inconsistent"
+    assert check_stars(3.27, 1, LEGEND_5, 30, 0.005).verdict == "ok"
+
+
+def test_check_sign():
+    assert check_sign(-0.1, -2.0).verdict == "ok"
+    assert check_sign(0.1, -2.0).verdict == "impossible"
+
+
+# --- mediation -----------------------------------------------------------------------------------
+
+
+def _ols(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return np.linalg.lstsq(x, y, rcond=None)[0]
+
+
+def test_mediation_identity_holds_exactly_with_fixed_effects():
+    rng = np.random.default_rng(3)
+    units, years = 30, 11
+    ent = np.repeat(np.arange(units), years)
+    yr = np.tile(np.arange(years), units)
+    d = np.column_stack([np.eye(units)[ent], np.eye(years)[yr][:, 1:]])
+    ctrl = rng.normal(size=(units * years, 2))
+    x = rng.normal(size=units * years) + 0.1 * ent
+    m = 0.5 * x + ctrl @ [0.3, -0.2] + rng.normal(size=x.size)
+    y = 0.2 * x + 0.4 * m + ctrl @ [0.1, 0.1] + rng.normal(size=x.size)
+    c = _ols(y, np.column_stack([x, ctrl, d]))[0]
+    a = _ols(m, np.column_stack([x, ctrl, d]))[0]
+    c_prime, b = _ols(y, np.column_stack([x, m, ctrl, d]))[:2]
+    assert mediation_gap(c, c_prime, a, b) == pytest.approx(0.0, abs=1e-10)
+    assert check_mediation_identity(c, c_prime, a, b).verdict == "ok"
+    assert check_mediation_sign(c, c_prime, a, b).verdict == "ok"
+    # Rounded to four decimals the identity still passes with the rounding slack.
+    r = [round(v, 4) for v in (c, c_prime, a, b)]
+    assert check_mediation_identity(*r, slack=5e-5).verdict == "ok"
+
+
+def test_mediation_checks_fail_when_direct_exceeds_total():
+    assert check_mediation_identity(0.30, 0.40, 0.25, 0.13, slack=5e-5).verdict == "impossible"
+    assert check_mediation_sign(0.30, 0.40, 0.25, 0.13, slack=5e-5).verdict == "impossible"
+    # With a*b < 0 the direct effect must exceed the total, and then it may.
+    assert check_mediation_sign(0.30, 0.35, -0.25, 0.13).verdict == "ok"
+    assert check_mediation_sign(0.30, 0.20, -0.25, 0.13).verdict == "impossible"
+
+
+# --- notes, legends, text --------------------------------------------------------------------------
+
+
+def test_parse_levels():
+    assert parse_levels("10%;5%;1%") == pytest.approx(LEGEND_34)
+    with pytest.raises(ValueError, match="reported_notes.csv"):
+        parse_levels("ten;five")
+
+
+def test_legend_checks():
+    assert check_legend_agreement(LEGEND_34, LEGEND_34).verdict == "ok"
+    assert check_legend_agreement(LEGEND_5, LEGEND_34).verdict == "inconsistent"
+    assert check_legend_brackets("with t-values in brackets").verdict == "ok"
+    assert check_legend_brackets("indicate significance").verdict == "doubtful"
+
+
+def test_text_level():
+    assert check_text_level(0.01, 3, LEGEND_34).verdict == "ok"
+    assert check_text_level(0.01, 3, LEGEND_5).verdict == "inconsistent"
+    assert check_text_level(0.10, 3, LEGEND_34, at_least=True).verdict == "ok"
+    assert check_text_level(0.05, 1, LEGEND_34, at_least=True).verdict == "inconsistent"
+
+
+def test_text_numbers_and_table_reference():
+    assert check_text_numbers([0.3522], [0.3522]).verdict == "ok"
+    assert check_text_numbers([0.3522], [0.3622]).verdict == "inconsistent"
+    assert check_table_reference(4, {2, 3, 4, 5}).verdict == "ok"
+    assert check_table_reference(6, {2, 3, 4, 5}).verdict == "inconsistent"
+
+
+def test_definitions_and_claims():
+    assert (
+        check_per_capita_definition("the ratio of regional GDP to total regional population").verdict == "ok"
+    )
+    assert check_per_capita_definition("the ratio of total regional population to regional GDP").verdict == (
+        "inconsistent"
+    )
+    assert check_variable_defined("TI", {"TI": "patents per capita"}).verdict == "ok"
+    assert check_variable_defined("TI", {}).verdict == "inconsistent"
+    assert check_unit_of_analysis("30 provinces", "30 provinces").verdict == "ok"
+    assert check_unit_of_analysis("30 provinces", "prefecture-level cities").verdict == "inconsistent"
+    assert check_names_match(["DE"], ["DE", "IC"]).verdict == "ok"
+    assert check_names_match(["Dig"], ["DE", "IC"]).verdict == "inconsistent"
+    assert (
+        check_claim_backed("robust to endogeneity tests", "endogeneity", ["IV endogeneity"]).verdict == "ok"
+    )
+    assert check_claim_backed("robust to endogeneity tests", "endogeneity", ["baseline"]).verdict == (
+        "inconsistent"
+    )
+    assert check_lag_target("a lag of DE", "after a lag").verdict == "ok"
+    assert (
+        check_lag_target(
+            "a one-period lag of industrial agglomeration", "the digital economy ... after a one-period lag"
+        ).verdict
+        == "doubtful"
+    )
+    assert check_estimator_label("a random-effects model", False).verdict == "ok"
+    assert check_estimator_label("a mixed-effects model (OLS)", False).verdict == "inconsistent"
+
+
+# --- data/paper files -----------------------------------------------------------------------------
+
+
+def test_transcription_is_printed_with_the_papers_decimals():
+    coefs = pd.read_csv(PAPER / "reported_coefficients.csv", dtype=str)
+    assert coefs["t"].str.fullmatch(r"-?\d+\.\d{2}").all()
+    assert coefs["coef"].str.fullmatch(r"-?\d+\.\d{4}").all()
+    t2 = pd.read_csv(PAPER / "reported_table2.csv", dtype=str)
+    for col in ("mean", "sd", "min", "max"):
+        assert t2[col].str.fullmatch(r"-?\d+\.\d{4}").all(), col
+
+
+def test_notes_values_appear_in_their_quotes():
+    notes = reported_notes()
+    assert notes["key"].is_unique
+    for row in notes.itertuples(index=False):
+        for v in filter(None, row.value.split(";")):
+            assert v in row.quote, f"reported_notes.csv key={row.key}: value {v!r} not in quote"
+
+
+@pytest.mark.skipif(not PAPER_TEXT.exists(), reason=f"paper text not found at {PAPER_TEXT}")
+def test_notes_quotes_are_verbatim_in_the_paper():
+    text = PAPER_TEXT.read_text(encoding="utf-8")
+    for row in reported_notes().itertuples(index=False):
+        assert row.quote in text, f"reported_notes.csv key={row.key}: quote not found verbatim"
+
+
+# --- run_audit -----------------------------------------------------------------------------------
+
+
+def test_run_audit_columns_and_verdicts(result):
+    assert list(result.columns) == COLUMNS
+    assert set(result["verdict"]) <= set(VERDICTS)
+    assert result.notna().all().all()
+
+
+def test_run_audit_is_deterministic(result):
+    again = run_audit()
+    pd.testing.assert_frame_equal(result, again)
+    assert result.to_csv(index=False) == again.to_csv(index=False)
+
+
+def test_run_audit_covers_every_reported_row(result):
+    for r in reported_table2().itertuples(index=False):
+        cols = set(result.loc[(result["table"] == "2") & (result["row"] == r.variable), "column"])
+        assert {"n", "mean", "sd", "min,max"} <= cols, r.variable
+    coefs = reported_coefficients()
+    for r in coefs.itertuples(index=False):
+        hit = result[
+            (result["table"] == str(r.table))
+            & (result["row"] == r.term)
+            & (result["column"] == f"({r.column})")
+        ]
+        assert {"stars", "sign_coef_t"} <= set(hit["check"]), (r.table, r.column, r.term)
+    for (table, column), _ in coefs.groupby(["table", "column"]):
+        hit = result[(result["check"] == "sample_size") & (result["table"] == str(table))]
+        assert f"({column})" in set(hit["column"])
+    t5 = result[result["check"] == "stars_table5_own_legend"]
+    assert len(t5) == int((coefs["table"] == 5).sum())
+
+
+def test_run_audit_headline_findings(result):
+    def verdict(check: str, table: str, row: str, column: str) -> str:
+        hit = result[
+            (result["check"] == check)
+            & (result["table"] == table)
+            & (result["row"] == row)
+            & (result["column"] == column)
+        ]
+        assert len(hit) == 1, (check, table, row, column)
+        return hit["verdict"].iloc[0]
+
+    assert verdict("sd_upper_bhatia_davis", "2", "DE", "sd") == "impossible"
+    assert verdict("sd_lower_extremes", "2", "TI", "sd") == "impossible"
+    assert verdict("sd_upper_bhatia_davis", "2", "IC", "sd") == "ok"
+    assert verdict("stars", "5", "const", "(2)") == "impossible"
+    assert verdict("stars", "3", "gov", "(2)") == "doubtful"
+    assert verdict("sample_size", "4", "N", "(1)") == "inconsistent"
+    assert verdict("sample_size", "4", "N", "(2)") == "ok"
+    assert verdict("mediation_identity", "3/5", "DE", "3(6) & 5(1)-(2)") == "impossible"
+
+
+def test_run_audit_on_a_consistent_constructed_paper():
+    rng = np.random.default_rng(4)
+    rows = []
+    for var in ("IC", "DE", "gov"):
+        x = rng.uniform(0.05, 0.95, size=330)
+        if var == "IC":
+            x[0] = 1.3  # some province above the national share, as a location quotient requires
+        rows.append(
+            {"variable": var, "n": 330, "mean": x.mean(), "sd": x.std(ddof=1), "min": x.min(), "max": x.max()}
+        )
+    table2 = pd.DataFrame(rows).round(4)
+    coefs = reported_coefficients()
+    out = run_audit(table2=table2, coefficients=coefs)
+    numeric = {"mean_within_range", "sd_upper_bhatia_davis", "sd_lower_extremes", "sample_size"}
+    t2 = out[(out["table"] == "2") & out["check"].isin(numeric)]
+    assert len(t2) == 4 * len(table2)
+    assert (t2["verdict"] == "ok").all()
+    ic = out[(out["check"] == "construction_range") & (out["row"] == "IC")]
+    assert ic["verdict"].tolist() == ["ok"]
+
+
+def test_run_audit_errors_name_the_file():
+    notes = reported_notes()
+    with pytest.raises(KeyError, match="reported_notes.csv"):
+        run_audit(notes=notes[notes["key"] != "legend_t5"])
+
+
+def test_rounding_switch_changes_only_borderline_verdicts():
+    strict = run_audit(allow_rounding=False)
+    assert len(strict) == len(run_audit())
+    hum = strict[(strict["check"] == "stars") & (strict["row"] == "hum") & (strict["column"] == "(4)")]
+    assert hum["verdict"].iloc[0] == "doubtful"
+
+
+def test_module_exposes_summary(result):
+    tab = audit.summary(result)
+    assert int(tab["total"].sum()) == len(result)
+    assert list(tab.columns) == [*VERDICTS, "total"]
+
+
+def test_sd_feasibility_agrees_with_the_checks(result):
+    feas = audit.sd_feasibility()
+    assert list(feas.columns) == ["variable", "sd", "sd_min", "sd_max", "feasible"]
+    bad = result[result["check"].str.startswith("sd_") & (result["verdict"] == "impossible")]
+    assert set(feas.loc[~feas["feasible"], "variable"]) == set(bad["row"])
+
+
+def test_stated_sample_and_critical_values():
+    assert audit.stated_sample() == {"units": 30, "first_year": 2011, "last_year": 2021, "municipalities": 4}
+    assert audit.critical_t(0.05) == pytest.approx(1.959964, abs=1e-6)
+    assert audit.critical_t(0.01, 29) > audit.critical_t(0.01)

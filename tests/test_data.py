@@ -1,0 +1,190 @@
+"""Tests of the data layer: loaders' bad-input errors, the province table, the panel and its writer.
+
+Bad inputs are small edited copies in ``tmp_path``; ``data/raw/`` is never modified.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers import loaders as L
+from helpers.data import REQUIRED, PanelError, build_panel, validate_panel, write_panel
+from helpers.paths import RAW
+from helpers.provinces import UnknownProvinceError, provinces, to_province
+
+POP = L.TONGJI + "分省人口_多年期_面板数据.csv"
+POP_NAME = "分省人口_多年期_面板数据.csv"
+
+pytestmark = pytest.mark.skipif(not (RAW / POP).is_file(), reason="run `python -m helpers.fetch` first")
+
+
+def _copy(tmp_path: Path, file: str) -> Path:
+    dest = tmp_path / file
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(RAW / file, dest)
+    return dest
+
+
+def _edit_lines(path: Path, edit) -> None:
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    path.write_text("\n".join(edit(lines)) + "\n", encoding="utf-8")
+
+
+# ---------------------------------------------------------------- provinces
+
+
+def test_provinces_table_has_30_rows_without_tibet():
+    p = provinces()
+    assert len(p) == 30
+    assert p["code"].is_unique and p["province"].is_unique
+    assert "西藏" not in set(p["short_zh"])
+    assert p["municipality"].sum() == 4
+
+
+def test_names_are_normalised_and_unknown_names_raise():
+    assert to_province("上   海", "f.csv") == "Shanghai"
+    assert to_province("江两", "f.csv") == "Jiangxi"
+    assert to_province("广西壮族自治区", "f.csv") == "Guangxi"
+    assert to_province("两藏", "f.csv") is None
+    assert to_province("全国", "f.csv") is None
+    with pytest.raises(UnknownProvinceError, match="f.csv, row 7: unknown province name 'Atlantis'"):
+        to_province("Atlantis", "f.csv", 7)
+
+
+# ---------------------------------------------------------------- loaders: good and bad inputs
+
+
+def test_population_loader_tidy():
+    d = L.load_tongji(POP_NAME)
+    assert list(d.columns) == L.TIDY_COLUMNS
+    assert len(d) == 30 * 6 and d["unit"].eq("万人").all()
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(L.DataError, match="PKU_DFIIC_province.dta: file not found"):
+        L.load_pku(tmp_path)
+
+
+def test_unknown_province(tmp_path):
+    path = _copy(tmp_path, POP)
+    _edit_lines(path, lambda ls: [ls[0], ls[1].replace("北京市", "北京城"), *ls[2:]])
+    with pytest.raises(L.DataError, match=r"分省人口.*row 2: unknown province name '北京城'"):
+        L.load_tongji(POP_NAME, tmp_path)
+
+
+def test_duplicate_key(tmp_path):
+    path = _copy(tmp_path, POP)
+    _edit_lines(path, lambda ls: [*ls, ls[5]])
+    with pytest.raises(L.DataError, match=r"row \d+, column '年末常住人口 \(万人\)': duplicate key"):
+        L.load_tongji(POP_NAME, tmp_path)
+
+
+def test_non_numeric_cell(tmp_path):
+    path = _copy(tmp_path, POP)
+    _edit_lines(path, lambda ls: [*ls[:5], ls[5].replace("2021,2189.0", "2021,n/a"), *ls[6:]])
+    with pytest.raises(L.DataError, match=r"row 6, column '年末常住人口 \(万人\)': non-numeric value 'n/a'"):
+        L.load_tongji(POP_NAME, tmp_path)
+
+
+def test_unit_off_by_ten_thousand(tmp_path):
+    path = _copy(tmp_path, POP)
+    df = pd.read_csv(path, encoding="utf-8-sig")
+    df["年末常住人口 (万人)"] = df["年末常住人口 (万人)"] * 1e4  # persons instead of 万人
+    df.to_csv(path, index=False, encoding="utf-8-sig")
+    with pytest.raises(
+        L.DataError, match=r"row \d+, column '年末常住人口 \(万人\)'.*outside the plausible range"
+    ):
+        L.load_tongji(POP_NAME, tmp_path)
+
+
+def test_missing_year(tmp_path):
+    path = _copy(tmp_path, POP)
+    _edit_lines(path, lambda ls: [line for line in ls if ",2018," not in line])
+    with pytest.raises(
+        L.DataError, match="column '年末常住人口 \\(万人\\)': year 2018 missing for 30 province"
+    ):
+        L.load_tongji(POP_NAME, tmp_path)
+
+
+def test_missing_year_in_binary_source(tmp_path):
+    dest = tmp_path / L.PKU_FILE
+    dest.parent.mkdir(parents=True)
+    df = pd.read_stata(RAW / L.PKU_FILE)
+    df[df["year"] != 2015].to_stata(dest, write_index=False, version=118)
+    with pytest.raises(
+        L.DataError, match="PKU_DFIIC_province.dta, column 'index_aggregate': year 2015 missing"
+    ):
+        L.load_pku(tmp_path)
+
+
+# ---------------------------------------------------------------- the panel
+
+
+@pytest.fixture(scope="module")
+def panel() -> pd.DataFrame:
+    return build_panel()
+
+
+def test_panel_has_330_unique_rows(panel):
+    assert len(panel) == 330
+    assert not panel.duplicated(["province", "year"]).any()
+    assert set(panel["year"]) == set(range(2011, 2022))
+    validate_panel(panel)
+    for c in ["IC", "DE", "TI", "gov", "edu"]:
+        assert panel[c].notna().all(), c
+
+
+def test_panel_flags_interpolation(panel):
+    flagged = panel[panel["pop_interpolated"]]
+    assert set(flagged["year"]) == {2013} and len(flagged) == 30
+    assert panel.loc[panel["year"] == 2011, "pgdp"].isna().all()  # no extrapolation
+
+
+def test_forks_change_coverage():
+    rev = build_panel(gdp_vintage="revised")
+    assert rev["IC"].notna().sum() == 180
+    t1 = build_panel(de_composition="table1")
+    assert t1["DE"].notna().sum() == 180
+    with pytest.raises(ValueError, match="ti must be one of"):
+        build_panel(ti="bogus")
+
+
+def test_rebuilding_gives_identical_bytes(tmp_path):
+    a = write_panel(out_dir=tmp_path / "a")
+    b = write_panel(out_dir=tmp_path / "b")
+    for x, y in zip(a, b, strict=True):
+        assert x.read_bytes() == y.read_bytes()
+
+
+def test_validate_panel_duplicate(panel):
+    bad = pd.concat([panel, panel.iloc[[3]]], ignore_index=True)
+    with pytest.raises(PanelError, match=r"panel, row 332: duplicate key \(province, year\)"):
+        validate_panel(bad)
+
+
+def test_validate_panel_missing_required(panel):
+    bad = panel.copy()
+    bad.loc[5, "DE"] = float("nan")
+    with pytest.raises(PanelError, match="panel, row 7, column 'DE': missing"):
+        validate_panel(bad, REQUIRED)
+
+
+def test_validate_panel_missing_year(panel):
+    with pytest.raises(PanelError, match="not the 30 x 11 grid"):
+        validate_panel(panel[panel["year"] != 2015])
+
+
+def test_validate_panel_non_numeric_and_range(panel):
+    bad = panel.copy()
+    bad["gov"] = bad["gov"].astype(object)
+    bad.loc[0, "gov"] = "x"
+    with pytest.raises(PanelError, match="row 2, column 'gov': non-numeric value 'x'"):
+        validate_panel(bad)
+    bad = panel.copy()
+    bad.loc[0, "gov"] = bad.loc[0, "gov"] * 1e4
+    with pytest.raises(PanelError, match="row 2, column 'gov': value .* outside"):
+        validate_panel(bad)
