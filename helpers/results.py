@@ -33,3 +33,14 @@ def save_figure(fig: matplotlib.figure.Figure, name: str) -> tuple[Path, Path]:
     fig.savefig(png, dpi=150, bbox_inches="tight", metadata={"Software": None})
     fig.savefig(svg, bbox_inches="tight", metadata={"Date": None, "Creator": None})
     return png, svg
+
+
+def glue(name: str, value: object) -> None:
+    """Glue ``value`` for ``{glue:text}`name:fmt``` in the chapter's prose, without displaying it.
+
+    NumPy scalars are turned into Python numbers first: numpy 2 prints them as
+    ``np.float64(...)``, which myst-nb cannot format with a format spec.
+    """
+    from myst_nb import glue as _glue
+
+    _glue(name, value.item() if hasattr(value, "item") else value, display=False)
