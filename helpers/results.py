@@ -44,3 +44,20 @@ def glue(name: str, value: object) -> None:
     from myst_nb import glue as _glue
 
     _glue(name, value.item() if hasattr(value, "item") else value, display=False)
+
+
+def _format_float(x: float) -> str:
+    if x != x:  # NaN
+        return ""
+    if x == 0 or 1e-3 <= abs(x) < 1e6:
+        return f"{x:,.4f}"
+    return f"{x:.2e}"
+
+
+def use_book_display() -> None:
+    """Show floats in every displayed table with four decimals (tiny or huge ones in e-notation).
+
+    Only the display changes; CSV files keep ten significant digits.
+    """
+    pd.set_option("display.float_format", _format_float)
+    pd.set_option("display.max_colwidth", 120)
