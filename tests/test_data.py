@@ -19,9 +19,6 @@ from helpers.provinces import UnknownProvinceError, provinces, to_province
 POP = L.TONGJI + "分省人口_多年期_面板数据.csv"
 POP_NAME = "分省人口_多年期_面板数据.csv"
 
-pytestmark = pytest.mark.skipif(not (RAW / POP).is_file(), reason="run `python -m helpers.fetch` first")
-
-
 def _copy(tmp_path: Path, file: str) -> Path:
     dest = tmp_path / file
     dest.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ import pytest
 import statsmodels.formula.api as smf
 from linearmodels.datasets import wage_panel
 
+from helpers.data import load_panel
 from helpers.models import (
     ModelInputError,
     add_lag,
@@ -16,7 +17,6 @@ from helpers.models import (
     fit_twfe,
     tidy,
 )
-from helpers.paths import DERIVED
 
 REGS = ["DE", "gov", "hum", "pgdp", "open", "edu"]
 
@@ -47,11 +47,8 @@ def panel() -> pd.DataFrame:
 
 @pytest.fixture
 def real_panel() -> pd.DataFrame:
-    """data/derived/panel.csv when it has been built, else the test is skipped."""
-    path = DERIVED / "panel.csv"
-    if not path.is_file():
-        pytest.skip("data/derived/panel.csv not built yet (run the data pipeline)")
-    return pd.read_csv(path)
+    """The default panel, data/derived/panel.csv (built from data/raw/ if absent)."""
+    return load_panel()
 
 
 def _lsdv(df: pd.DataFrame, y: str, regs: list[str], entity: str, time: str):
