@@ -43,5 +43,7 @@ lock:
 	rm -rf .venv-lock
 	$(PY) -m helpers.envfile
 
+# Removes what the build makes, but not book/results/*.csv: those are tracked so that results can be
+# diffed between commits, and the next `make book` rewrites them.
 clean:
-	rm -rf _build _vendor book/.stamps book/*.ipynb book/results book/figures data/derived
+	rm -rf _build _vendor book/.stamps book/*.ipynb book/figures data/derived

@@ -484,7 +484,9 @@ def validate_panel(df: pd.DataFrame, required: Iterable[str] = REQUIRED, name: s
 
 # --------------------------------------------------------------------------- writing and reading
 
-FLOAT_FORMAT = "%.10g"
+# Full precision (shortest round-trip repr): reading panel.csv back gives exactly the panel built in
+# memory, so chapters that read the file and chapters that build forks agree to the last bit.
+FLOAT_FORMAT = None
 PANEL_PATH = DERIVED / "panel.csv"
 INDICATORS_PATH = DERIVED / "indicators.csv"
 
@@ -513,11 +515,24 @@ def load_panel(path: Path = PANEL_PATH) -> pd.DataFrame:
     return pd.read_csv(path)
 
 
-def main() -> int:
-    """``python -m helpers.data``: write the default panel and indicator matrix."""
+def main(argv: list[str] | None = None) -> int:
+    """``python -m helpers.data [--forks JSON]``: write the panel and indicator matrix.
+
+    Without ``--forks`` the defaults are used; the build pipeline passes the ``data`` section
+    of ``notebooks/pipeline.yml``.
+    """
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser(description="Write data/derived/panel.csv and indicators.csv.")
+    ap.add_argument("--forks", default="{}", help="JSON object of build_panel keyword arguments")
+    args = ap.parse_args(argv)
+    forks = json.loads(args.forks)
+    if "interpolate" in forks:
+        forks["interpolate"] = tuple(forks["interpolate"])
     try:
-        p, i = write_panel()
-    except (L.DataError, PanelError) as exc:
+        p, i = write_panel(**forks)
+    except (L.DataError, PanelError, TypeError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     df = pd.read_csv(p)

@@ -62,10 +62,18 @@ def _stamp(name: str, key: str) -> None:
     (STAMPS / f"{name}.sha256").write_text(key)
 
 
+def _spec() -> dict:
+    return yaml.safe_load((NOTEBOOKS / "pipeline.yml").read_text(encoding="utf-8"))
+
+
 def chapters() -> list[dict]:
     """The chapters listed in ``notebooks/pipeline.yml`` whose source exists, in order."""
-    spec = yaml.safe_load((NOTEBOOKS / "pipeline.yml").read_text(encoding="utf-8"))
-    return [c for c in spec["chapters"] if (NOTEBOOKS / f"{c['name']}.md").is_file()]
+    return [c for c in _spec()["chapters"] if (NOTEBOOKS / f"{c['name']}.md").is_file()]
+
+
+def data_forks() -> dict:
+    """The data forks of ``notebooks/pipeline.yml`` that ``data/derived/panel.csv`` is built with."""
+    return dict(_spec().get("data") or {})
 
 
 def step_data(force: bool) -> bool:
@@ -75,11 +83,12 @@ def step_data(force: bool) -> bool:
         import helpers.data  # noqa: F401  (absent until the data layer exists)
     except ImportError:
         return False
-    key = digest(_files(SHARED_INPUTS))
+    forks = data_forks()
+    key = digest(_files(SHARED_INPUTS), forks)
     outputs = [DERIVED / "panel.csv"]
     if not force and _fresh("data", key, outputs):
         return False
-    subprocess.run([sys.executable, "-m", "helpers.data"], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "helpers.data", "--forks", json.dumps(forks)], cwd=ROOT, check=True)
     _stamp("data", key)
     return True
 
@@ -99,6 +108,8 @@ def run_chapter(chapter: dict) -> float:
     nb = jupytext.read(NOTEBOOKS / f"{name}.md")
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata.pop("jupytext", None)
+    for i, cell in enumerate(nb.cells):  # jupytext draws random ids; fixed ones keep the output stable
+        cell.id = f"cell-{i}"
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / f"{name}.ipynb"
         params = Path(tmp) / "parameters.yml"
@@ -116,7 +127,7 @@ def run_chapter(chapter: dict) -> float:
 
 
 def strip_run_metadata(path: Path) -> None:
-    """Drop timestamps and temporary paths that papermill and nbclient record.
+    """Drop timestamps, durations and temporary paths that papermill and nbclient record.
 
     Without them an executed notebook is a function of its inputs, so re-running an
     unchanged chapter leaves the HTML build's inputs, and so the build, untouched.

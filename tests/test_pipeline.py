@@ -49,3 +49,20 @@ def test_chapters_follow_pipeline_yml_order():
     names = [c["name"] for c in pipeline.chapters()]
     assert names == sorted(names)
     assert all((pipeline.NOTEBOOKS / f"{n}.md").is_file() for n in names)
+
+
+def test_data_forks_reach_the_panel_and_the_data_chapter():
+    forks = pipeline.data_forks()
+    from helpers.data import FORK_DEFAULTS
+
+    assert set(forks) <= set(FORK_DEFAULTS), "pipeline.yml names a fork build_panel does not know"
+    data_chapter = next(c for c in pipeline.chapters() if c["name"] == "02_data")
+    assert data_chapter["parameters"] == forks  # the YAML alias: one setting for panel and chapter
+
+
+def test_a_bad_fork_stops_the_data_build_with_one_line(capsys):
+    from helpers import data
+
+    assert data.main(["--forks", '{"gdp_vintage": "third"}']) == 1
+    err = capsys.readouterr().err.strip()
+    assert "gdp_vintage" in err and "\n" not in err
