@@ -139,18 +139,40 @@ def _clamp(x: float, lo: float, hi: float) -> float:
     return min(max(x, lo), hi)
 
 
+def sd_bounds(n: int, mean: float, lo: float, hi: float, slack: float = 0.0) -> tuple[float, float]:
+    """The feasible interval ``(sd_min, sd_max)`` of a standard deviation, generous to rounding.
+
+    ``sd_max`` is the Bhatia-Davis bound with divisor ``n - 1`` and ``sd_min`` the extremes bound with
+    divisor ``n`` (each the more lenient convention). With ``slack = 0`` both are taken at the printed
+    (mean, min, max). With ``slack`` (half a unit in the last printed place) each is the most lenient
+    value over all unrounded numbers that print as reported: for ``sd_max`` the min down, the max up
+    and the mean toward the midpoint; for ``sd_min`` the min up, the max down and the mean toward
+    the midpoint. These are the bounds the audit's verdicts use. NaN where no configuration exists.
+    Source: Bhatia & Davis (2000), Amer. Math. Monthly 107(4); convexity of the variance.
+    """
+    lo_u, hi_u = lo - slack, hi + slack
+    mean_u = _clamp((lo_u + hi_u) / 2, mean - slack, mean + slack)
+    upper = bhatia_davis_sd_max(n, mean_u, lo_u, hi_u, ddof=1)
+    lo_l, hi_l = lo + slack, max(hi - slack, lo + slack)
+    mean_l = _clamp((lo_l + hi_l) / 2, mean - slack, mean + slack)
+    lower = extremes_sd_min(n, mean_l, lo_l, hi_l, ddof=0)
+    return lower, upper
+
+
+def _bound_label(slack: float) -> str:
+    return " (allowing for rounding)" if slack > 0 else ""
+
+
 def check_sd_upper(n: int, mean: float, sd: float, lo: float, hi: float, slack: float = 0.0) -> Verdict:
     """Reported SD against the Bhatia-Davis upper bound (sample-SD version, the lenient one).
 
-    With rounding ``slack`` the bound is maximised over all unrounded (mean, min, max) that print
-    as reported: min down, max up, mean moved toward the midpoint. Source: Bhatia & Davis (2000),
-    Amer. Math. Monthly 107(4).
+    The bound is :func:`sd_bounds`' ``sd_max``: with rounding ``slack`` it is maximised over all
+    unrounded (mean, min, max) that print as reported. Source: Bhatia & Davis (2000), Amer. Math.
+    Monthly 107(4).
     """
-    lo_, hi_ = lo - slack, hi + slack
-    mean_ = _clamp((lo_ + hi_) / 2, mean - slack, mean + slack)
-    bound = bhatia_davis_sd_max(n, mean_, lo_, hi_, ddof=1)
-    popoviciu = (hi_ - lo_) / 2 * math.sqrt(n / (n - 1))
-    expected = f"sd <= {fmt(bound)}"
+    bound = sd_bounds(n, mean, lo, hi, slack)[1]
+    popoviciu = (hi - lo + 2 * slack) / 2 * math.sqrt(n / (n - 1))
+    expected = f"sd <= {fmt(bound)}{_bound_label(slack)}"
     if math.isnan(bound):
         return Verdict("impossible", expected, "mean outside [min, max]: no SD is feasible")
     if sd - slack <= bound:
@@ -166,13 +188,12 @@ def check_sd_upper(n: int, mean: float, sd: float, lo: float, hi: float, slack: 
 def check_sd_lower(n: int, mean: float, sd: float, lo: float, hi: float, slack: float = 0.0) -> Verdict:
     """Reported SD against the smallest SD possible when both the min and the max are observed.
 
-    Lenient with rounding (min up, max down, mean toward the midpoint) and with the divisor
-    (population, ``n``). Source: convexity of the variance; see :func:`extremes_sd_min`.
+    The bound is :func:`sd_bounds`' ``sd_min``: lenient with rounding (min up, max down, mean toward
+    the midpoint) and with the divisor (population, ``n``). Source: convexity of the variance; see
+    :func:`extremes_sd_min`.
     """
-    lo_, hi_ = lo + slack, max(hi - slack, lo + slack)
-    mean_ = _clamp((lo_ + hi_) / 2, mean - slack, mean + slack)
-    bound = extremes_sd_min(n, mean_, lo_, hi_, ddof=0)
-    expected = f"sd >= {fmt(bound)}"
+    bound = sd_bounds(n, mean, lo, hi, slack)[0]
+    expected = f"sd >= {fmt(bound)}{_bound_label(slack)}"
     if math.isnan(bound):
         return Verdict("impossible", expected, "no n values with this min, max and mean exist")
     if sd + slack >= bound:
@@ -518,10 +539,19 @@ def check_lag_target(design_quote: str, result_quote: str) -> Verdict:
 
 
 def check_estimator_label(quote: str, entity_fe: bool) -> Verdict:
-    """A 'mixed-effects' (random-effects) model is not pooled OLS without fixed effects."""
+    """The estimator named in the text against the table (fixed effects shown or not).
+
+    In English a "mixed-effects model" is a random-effects model, not pooled OLS. Chinese papers
+    call pooled OLS 混合回归 (hunhe huigui, literally "mixed regression"), so "mixed-effects model
+    (OLS)" beside a table without fixed effects is most likely a translation of that term: the
+    verdict is ``doubtful`` (it rests on that reading), not a contradiction.
+    """
     if "mixed-effects" in quote and "OLS" in quote and not entity_fe:
         return Verdict(
-            "inconsistent", "one estimator", "text calls pooled OLS a mixed-effects model; table shows OLS"
+            "doubtful",
+            "one estimator",
+            "'mixed-effects model (OLS)' most likely translates hunhe huigui (pooled regression), "
+            "which the table shows",
         )
     return Verdict("ok", "one estimator", "estimator named consistently")
 
@@ -926,23 +956,30 @@ def run_audit(
     return out
 
 
-def sd_feasibility(table2: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per Table 2 variable: reported SD beside the feasible interval [sd_min, sd_max].
+def sd_feasibility(table2: pd.DataFrame | None = None, allow_rounding: bool = True) -> pd.DataFrame:
+    """Per Table 2 variable: the reported SD beside its feasible interval, exact and rounding-generous.
 
-    ``sd_min`` is :func:`extremes_sd_min` (divisor n) and ``sd_max`` :func:`bhatia_davis_sd_max`
-    (divisor n - 1), both at the printed values, so the interval is the widest either convention
-    allows. ``feasible`` says whether the reported SD lies inside it.
+    ``sd_min`` / ``sd_max`` are the bounds at the printed (n, mean, min, max) (:func:`extremes_sd_min`
+    with divisor n, :func:`bhatia_davis_sd_max` with divisor n - 1). ``sd_min_verdict`` /
+    ``sd_max_verdict`` are the bounds the audit's verdicts use (:func:`sd_bounds` with half a unit of
+    rounding slack when ``allow_rounding``; equal to the exact ones otherwise), and ``feasible`` says
+    whether the reported SD, itself given the benefit of its rounding, lies inside them; it agrees
+    with the ``sd_*`` rows of :func:`run_audit`.
     """
     t2 = reported_table2() if table2 is None else table2
+    s = half_unit(STAT_DECIMALS) if allow_rounding else 0.0
+    generous = [sd_bounds(int(r.n), r.mean, r.min, r.max, s) for r in t2.itertuples()]
     out = pd.DataFrame(
         {
             "variable": t2["variable"].astype(str),
             "sd": t2["sd"].astype(float),
             "sd_min": [extremes_sd_min(int(r.n), r.mean, r.min, r.max, ddof=0) for r in t2.itertuples()],
             "sd_max": [bhatia_davis_sd_max(int(r.n), r.mean, r.min, r.max, ddof=1) for r in t2.itertuples()],
+            "sd_min_verdict": [g[0] for g in generous],
+            "sd_max_verdict": [g[1] for g in generous],
         }
     )
-    out["feasible"] = (out["sd"] >= out["sd_min"]) & (out["sd"] <= out["sd_max"])
+    out["feasible"] = (out["sd"] + s >= out["sd_min_verdict"]) & (out["sd"] - s <= out["sd_max_verdict"])
     return out
 
 
@@ -954,3 +991,29 @@ def summary(audit: pd.DataFrame) -> pd.DataFrame:
     )
     tab["total"] = tab.sum(axis=1)
     return tab
+
+
+def view(audit: pd.DataFrame, *checks: str) -> pd.DataFrame:
+    """The rows of the given checks for display, indexed by what tells them apart.
+
+    The index is (check, table, row, column), minus the levels that hold a single value for these
+    rows (e.g. the check itself when only one is asked for, table "2" for the Table 2 checks); those
+    constant columns are dropped, so the displayed frame carries only what distinguishes its rows.
+    """
+    rows = audit[audit["check"].isin(checks)]
+    keys = ["check", "table", "row", "column"]
+    varying = [k for k in keys if rows[k].nunique() > 1] or ["row"]
+    return rows.drop(columns=[k for k in keys if k not in varying]).set_index(varying)
+
+
+def split_quotes(rows: pd.DataFrame, column: str = "reported") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Replace the long quotations in ``column`` by short keys Q1, Q2, ... (in order of appearance).
+
+    Returns the rows with the keys in a column ``quote`` (instead of ``column``) and a frame of the
+    distinct quotations indexed by key, so that a table of checks stays narrow and each quotation
+    is printed once, in full.
+    """
+    keys = {q: f"Q{i}" for i, q in enumerate(dict.fromkeys(rows[column]), start=1)}
+    out = rows.assign(**{column: rows[column].map(keys)}).rename(columns={column: "quote"})
+    quotes = pd.DataFrame({"quote": list(keys.values()), "text": list(keys)}).set_index("quote")
+    return out, quotes

@@ -1,15 +1,29 @@
-"""Figures of the data chapter: the coverage heat map and the province small multiples."""
+"""Figures of the data chapter: the coverage heat map and the province small multiples.
+
+All labels are English (variable, indicator and province names): no CJK glyphs, which many fonts lack.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from IPython.display import Image
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from helpers.results import save_figure
+
+
+def save_and_show(fig: plt.Figure, name: str) -> Image:
+    """Save ``fig`` with :func:`helpers.results.save_figure` and return the saved PNG for display.
+
+    The chapter then shows exactly the file the book ships; the figure is closed so that an
+    inline backend does not display it a second time.
+    """
+    png, _ = save_figure(fig, name)
+    plt.close(fig)
+    return Image(filename=str(png))
 
 
 def coverage_heatmap(cov: pd.DataFrame, n_provinces: int = 30) -> plt.Figure:

@@ -50,16 +50,18 @@ def coefficient_plot(fits: Mapping[str, PanelResults], table: int, terms: Sequen
 
 
 def bootstrap_histogram(draws: np.ndarray, point: float, ci: tuple[float, float], *,
-                        paper_point: float | None = None, label: str = "a*b") -> plt.Figure:
-    """Histogram of bootstrap draws with the point estimate, the percentile interval and zero."""
+                        label: str = "a*b") -> plt.Figure:
+    """Histogram of bootstrap draws with the point estimate, the percentile interval and zero.
+
+    Only our own estimates are drawn: a published point estimate would sit on another scale
+    whenever the paper's variables are not ours (the paper never defines its TI, for instance).
+    """
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     ax.hist(draws, bins=40, color="C0", alpha=0.6)
     ax.axvline(point, color="C0", lw=2, label=f"ours {label}")
-    for edge in ci:
-        ax.axvline(edge, color="C0", ls=":", lw=1.5)
+    for i, edge in enumerate(ci):
+        ax.axvline(edge, color="C0", ls=":", lw=1.5, label="percentile interval" if i == 0 else None)
     ax.axvline(0, color="grey", ls="--", lw=0.8)
-    if paper_point is not None:
-        ax.axvline(paper_point, color="C3", lw=2, label=f"paper {label} (from Table 5)")
     ax.set_xlabel(label)
     ax.set_ylabel("bootstrap draws")
     ax.legend(fontsize="small")

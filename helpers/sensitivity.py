@@ -20,14 +20,14 @@ estimation; building the fork panels dominates the run time.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from helpers.data import FORK_CHOICES, FORK_DEFAULTS, build_panel
+from helpers.data import FORK_CHOICES, build_panel, current_forks
 from helpers.inference import cluster_se, partial_out, reference_df
 from helpers.models import ModelInputError
 
@@ -60,15 +60,15 @@ def _control_label(ctrl: Sequence[str]) -> str:
     return "none" if not ctrl else "+".join(ctrl)
 
 
-def _fork_grid(relevant: Sequence[str], grid: str) -> list[dict[str, object]]:
+def _fork_grid(relevant: Sequence[str], grid: str, base: Mapping[str, object]) -> list[dict[str, object]]:
     if grid == "full":
         return [dict(zip(relevant, combo, strict=True))
                 for combo in itertools.product(*(FORK_CHOICES[f] for f in relevant))]
     if grid == "one_at_a_time":
-        base = {f: FORK_DEFAULTS[f] for f in relevant}
-        out = [base]
+        start = {f: base[f] for f in relevant}
+        out = [start]
         for f in relevant:
-            out += [{**base, f: v} for v in FORK_CHOICES[f] if v != FORK_DEFAULTS[f]]
+            out += [{**start, f: v} for v in FORK_CHOICES[f] if v != base[f]]
         return out
     raise ValueError(f"multiverse: grid must be one of {GRIDS}, got {grid!r}")
 
@@ -77,6 +77,7 @@ def multiverse(*, y: str = "IC", term: str = "DE", controls: Sequence[str] = PAP
                forks: Sequence[str] = MULTIVERSE_FORKS, grid: str = "full",
                clusterings: Sequence[str] = CLUSTERINGS, level: float = 0.95,
                builder: Callable[..., pd.DataFrame] = build_panel,
+               base: Mapping[str, object] | None = None,
                entity: str = "province", time: str = "year") -> pd.DataFrame:
     """One row per specification (fork values x control set x clustering) with the ``term`` coefficient.
 
@@ -88,8 +89,11 @@ def multiverse(*, y: str = "IC", term: str = "DE", controls: Sequence[str] = PAP
     (``build_panel`` by default) is called once per combination of the forks that one model
     variable depends on (:data:`FORK_VARIABLES`), and each specification's panel is assembled from
     those columns. A specification with no usable rows keeps ``n = 0`` and NaN estimates. The
-    frame's ``attrs["panels_built"]`` records how many panels were built.
+    frame's ``attrs["panels_built"]`` records how many panels were built. Forks not varied, and the
+    starting point of ``grid="one_at_a_time"``, are ``base``: by default the forks ``panel.csv`` was
+    built with (:func:`helpers.data.current_forks`), so the grid is centred on the book's panel.
     """
+    base = dict(current_forks() if base is None else base)
     unknown = [f for f in forks if f not in FORK_VARIABLES]
     if unknown:
         raise ValueError(f"multiverse: unknown fork(s) {unknown}; known: {list(FORK_VARIABLES)}")
@@ -101,17 +105,17 @@ def multiverse(*, y: str = "IC", term: str = "DE", controls: Sequence[str] = PAP
     def built(sub: dict[str, object]) -> pd.DataFrame:
         key = tuple(sorted(sub.items()))
         if key not in cache:
-            cache[key] = builder(**sub)
+            cache[key] = builder(**{**base, **sub})
             if not cache[key][[entity, time]].equals(built({})[[entity, time]]):
                 raise ValueError(f"multiverse: the panel for forks {sub} has other rows than the default")
         return cache[key]
 
     def panel(combo: dict[str, object], variables: set[str]) -> pd.DataFrame:
         # A model variable depends only on the forks listed for it in FORK_VARIABLES (tested), so
-        # each column is taken from the panel that changes just those forks (from their defaults): a
+        # each column is taken from the panel that changes just those forks (from base): a
         # dozen builds instead of 36 for the full grid.
         cols = {v: built({f: x for f, x in combo.items()
-                          if v in FORK_VARIABLES[f] and x != FORK_DEFAULTS[f]})[v]
+                          if v in FORK_VARIABLES[f] and x != base[f]})[v]
                 for v in variables}
         return built({}).assign(**cols)
 
@@ -119,7 +123,7 @@ def multiverse(*, y: str = "IC", term: str = "DE", controls: Sequence[str] = PAP
     for ctrl in control_sets(controls):
         model_vars = {y, term, *ctrl}
         relevant = [f for f in forks if model_vars & set(FORK_VARIABLES[f])]
-        for combo in _fork_grid(relevant, grid):
+        for combo in _fork_grid(relevant, grid, base):
             try:
                 p = partial_out(panel(combo, model_vars), y, term, ctrl, entity=entity, time=time)
             except ModelInputError:
@@ -148,10 +152,12 @@ def multiverse(*, y: str = "IC", term: str = "DE", controls: Sequence[str] = PAP
 
 
 def baseline_spec_id(forks: Sequence[str] = MULTIVERSE_FORKS, controls: Sequence[str] = PAPER_CONTROLS,
-                     clustering: str = "entity", y: str = "IC", term: str = "DE") -> str:
-    """The spec id of the book's baseline: default forks, all controls, CR1 by province."""
+                     clustering: str = "entity", y: str = "IC", term: str = "DE",
+                     base: Mapping[str, object] | None = None) -> str:
+    """The spec id of the book's baseline: the panel's forks (``base``), all controls, CR1 by province."""
+    base = dict(current_forks() if base is None else base)
     model_vars = {y, term, *controls}
-    vals = [f"{f}={FORK_DEFAULTS[f] if model_vars & set(FORK_VARIABLES[f]) else NOT_IN_MODEL}"
+    vals = [f"{f}={base[f] if model_vars & set(FORK_VARIABLES[f]) else NOT_IN_MODEL}"
             for f in forks]
     return "|".join([f"ctrl{len(controls)}", *vals, f"se={clustering}"])
 

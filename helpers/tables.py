@@ -158,17 +158,56 @@ def write_comparison(comparison: pd.DataFrame, name: str) -> Path:
     return write_table(comparison, name)
 
 
-def display_comparison(comparison: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
-    """The comparison rounded and with readable verdicts ('yes'/'no'/'n/a'), for a notebook cell."""
+#: display names of the comparison columns; the first six are always shown
+DISPLAY_COMPARISON = {"term": "term", "ours": "ours", "paper": "paper", "difference": "difference",
+                      "sign_agrees": "sign agrees", "significance_agrees": "significance agrees",
+                      "ours_t": "ours t", "paper_t": "paper t", "ours_n": "ours N", "paper_n": "paper N"}
+
+
+def display_comparison(comparison: pd.DataFrame, digits: int = 4, *,
+                       extra: Sequence[str] = ("ours_t", "paper_t")) -> pd.DataFrame:
+    """The comparison for a notebook cell: indexed by our column, rounded, verdicts 'yes'/'no'/'n/a'.
+
+    Always shows term, ours, paper, difference and the two verdicts; ``extra`` adds any of
+    ``ours_t, paper_t, ours_n, paper_n``. Headers use spaces so that they wrap in narrow pages; the
+    CSV written by :func:`write_comparison` keeps every column under its original name.
+    """
+    unknown = [c for c in extra if c not in ("ours_t", "paper_t", "ours_n", "paper_n")]
+    if unknown:
+        raise ValueError(f"display_comparison: unknown extra column(s) {unknown}")
     out = comparison.copy()
-    for col in ("ours", "paper", "difference"):
-        out[col] = out[col].round(digits)
-    for col in ("ours_t", "paper_t"):
-        out[col] = out[col].round(2)
+    # fixed decimals as text: the book's float format would pad t to four decimals and switch small
+    # differences to e-notation
+    decimals = {"ours": digits, "paper": digits, "difference": digits, "ours_t": 2, "paper_t": 2}
+    for col, dec in decimals.items():
+        out[col] = [f"{x:.{dec}f}" if pd.notna(x) else "" for x in out[col]]
+    for col in ("ours_n", "paper_n"):
+        out[col] = [str(int(x)) if pd.notna(x) else "" for x in out[col]]
     for col in ("sign_agrees", "significance_agrees"):
         out[col] = out[col].map({True: "yes", False: "no"}).fillna("n/a")
     out["term"] = out["term"].map(term_label)
-    return out.reset_index(drop=True)
+    keep = ["term", "ours", "paper", "difference", "sign_agrees", "significance_agrees", *extra]
+    return out.set_index(pd.Index(out["column"], name="column"))[keep].rename(columns=DISPLAY_COMPARISON)
+
+
+#: display names of the hypothesis-test columns (see :func:`helpers.mediation.h1_tests`)
+DISPLAY_TESTS = {"test": "test", "statistic": "statistic", "reference": "reference", "p_value": "p value",
+                 "verdict_5pct": "verdict at 5%"}
+
+
+def display_tests(tests: pd.DataFrame) -> pd.DataFrame:
+    """A hypothesis-test frame for a notebook cell: indexed by source, without the columns that
+    repeat (hypothesis, null, alternative, which the chapter states in prose) and the verdict visible.
+    """
+    missing = [c for c in ("source", *DISPLAY_TESTS) if c not in tests.columns]
+    if missing:
+        raise ValueError(f"display_tests: column(s) {missing} not in the test frame")
+    out = tests.set_index(pd.Index(tests["source"], name="source"))[list(DISPLAY_TESTS)].copy()
+    # the table and column tested are stated in the chapter; the long label only widens the table
+    out["test"] = out["test"].str.replace(r", table \d+ column \d+$", "", regex=True)
+    out["statistic"] = [f"{x:.3f}" for x in out["statistic"]]
+    out["p_value"] = [f"{x:.4f}" if x >= 1e-4 else "< 0.0001" for x in out["p_value"]]
+    return out.rename(columns=DISPLAY_TESTS)
 
 
 def coverage_table(data: pd.DataFrame, cols: Sequence[str], *, time: str = "year") -> pd.DataFrame:
@@ -184,9 +223,102 @@ def coverage_table(data: pd.DataFrame, cols: Sequence[str], *, time: str = "year
     return pd.DataFrame(rows)
 
 
-def short_note(data: pd.DataFrame, cols: Sequence[str], labels: Mapping[str, str] | None = None) -> str:
-    """A one-line note naming the variables in ``cols`` that are missing for some rows, with counts."""
+def short_note(data: pd.DataFrame, cols: Sequence[str]) -> str:
+    """A short note for a regression-table column: the variables in ``cols`` missing for some rows.
+
+    Example: ``"short: hum, pgdp"``; empty if none is short. The counts and what each variable
+    measures belong in the legend under the table (:func:`table_legend`).
+    """
+    short = [c for c in cols if data[c].isna().any()]
+    return f"short: {', '.join(short)}" if short else ""
+
+
+def table_legend(data: pd.DataFrame, cols: Sequence[str], labels: Mapping[str, str] | None = None, *,
+                 time: str = "year") -> pd.DataFrame:
+    """Legend for a regression table: for each of ``cols`` that is short or has a label, its rows with
+    a value, its periods (:func:`coverage_table`) and the label (e.g. what a proxy measures).
+    """
     labels = labels or {}
-    parts = [f"{c} {int(data[c].notna().sum())}/{len(data)}" + (f" ({labels[c]})" if c in labels else "")
-             for c in cols if data[c].isna().any()]
-    return "; ".join(parts)
+    cov = coverage_table(data, cols, time=time)
+    cov = cov[(cov["non_missing"] < cov["rows"]) | cov["variable"].isin(list(labels))]
+    return pd.DataFrame({
+        "rows with a value": [f"{n} of {r}" for n, r in zip(cov["non_missing"], cov["rows"], strict=True)],
+        "years": cov["periods"].to_list(),
+        "note": [labels.get(v, "") for v in cov["variable"]],
+    }, index=pd.Index(cov["variable"], name="variable"))
+
+
+FORK_COLUMNS = ["choice", "column", "controls", "coef", "se", "t", "p", "n"]
+
+
+def fork_comparison(mv: pd.DataFrame, columns: Mapping[int, str],
+                    defaults: Mapping[str, object] | None = None) -> pd.DataFrame:
+    """The rows of a :func:`helpers.sensitivity.multiverse` frame for some control sets, named by the
+    data choice that differs from the defaults.
+
+    ``columns`` maps a number of controls to a column name (e.g. ``{0: "1", 5: "6"}``); only the
+    province-clustered rows are kept. ``choice`` is ``"defaults"`` or ``"fork = value"`` for each fork
+    that differs from ``defaults`` (the forks ``panel.csv`` was built with unless given). Columns:
+    :data:`FORK_COLUMNS`, with ``t = coef / se``.
+    """
+    from helpers.data import current_forks
+
+    defaults = dict(current_forks() if defaults is None else defaults)
+    forks = [f for f in defaults if f in mv.columns]
+    rows = mv[mv["n_controls"].isin(list(columns)) & (mv["clustering"] == "entity")]
+    if rows.empty:
+        raise ValueError(f"fork_comparison: the multiverse has no province-clustered rows with "
+                         f"{sorted(columns)} controls")
+
+    def choice(r: pd.Series) -> str:
+        changed = [f"{f} = {r[f]}" for f in forks if r[f] not in ("n/a", defaults[f])]
+        return ", ".join(changed) or "defaults"
+
+    return pd.DataFrame({
+        "choice": rows.apply(choice, axis=1), "column": rows["n_controls"].map(columns),
+        "controls": rows["controls"], "coef": rows["coef"], "se": rows["se"], "t": rows["coef"] / rows["se"],
+        "p": rows["p"], "n": rows["n"].astype(int),
+    })[FORK_COLUMNS].reset_index(drop=True)
+
+
+def display_estimates(long: pd.DataFrame, rows: str = "choice", columns: str = "column", *,
+                      index_name: str = "data choice", header: str = "column {}") -> pd.DataFrame:
+    """A long frame of estimates (``coef, t, p, n`` and the keys ``rows``, ``columns``) as one display
+    row per value of ``rows`` and, per value of ``columns`` (headed ``header.format(value)``), the
+    coefficient with the paper's stars, t in parentheses and N; blank where a pair has no estimate.
+    Rows and column groups keep their order of first appearance.
+    """
+    missing = [c for c in (rows, columns, "coef", "t", "p", "n") if c not in long.columns]
+    if missing:
+        raise ValueError(f"display_estimates: column(s) {missing} not in the frame")
+    cells = long.assign(
+        coef=[f"{c:.3f}{stars(p)}" for c, p in zip(long["coef"], long["p"], strict=True)],
+        t=[f"({t:.2f})" for t in long["t"]], n=long["n"].astype(int).astype(str))
+    wide = cells.pivot(index=rows, columns=columns, values=["coef", "t", "n"])
+    wide = wide.reindex(index=list(dict.fromkeys(long[rows])),
+                        columns=[(k, c) for c in dict.fromkeys(long[columns]) for k in ("coef", "t", "n")])
+    wide.columns = pd.MultiIndex.from_tuples(
+        [(header.format(c), "N" if k == "n" else k) for k, c in wide.columns])
+    wide.index.name = index_name
+    return wide.fillna("")
+
+
+def display_fork_comparison(forks: pd.DataFrame) -> pd.DataFrame:
+    """:func:`fork_comparison` for a notebook cell (see :func:`display_estimates`)."""
+    return display_estimates(forks)
+
+
+def display_numbers(frame: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
+    """``frame`` with its float columns as text for a notebook cell: ``digits`` decimals, e-notation
+    for magnitudes below ``10**-digits`` (e.g. a zero identity gap of 1e-16), blank for NaN."""
+    out = frame.copy()
+
+    def fmt(x: float) -> str:
+        if pd.isna(x):
+            return ""
+        return f"{x:.2e}" if x != 0 and abs(x) < 10.0**-digits else f"{x:.{digits}f}"
+
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = [fmt(x) for x in out[col]]
+    return out

@@ -44,6 +44,7 @@ from helpers.audit import (
     possible_stars,
     reported_notes,
     run_audit,
+    sd_bounds,
     stars_for_p,
 )
 from helpers.paper import PAPER_TEXT_NAME, reported_coefficients, reported_table2
@@ -292,7 +293,8 @@ def test_definitions_and_claims():
         == "doubtful"
     )
     assert check_estimator_label("a random-effects model", False).verdict == "ok"
-    assert check_estimator_label("a mixed-effects model (OLS)", False).verdict == "inconsistent"
+    pooled = check_estimator_label("a mixed-effects model (OLS)", False)
+    assert pooled.verdict == "doubtful" and "pooled regression" in pooled.note
 
 
 # --- data/paper files -----------------------------------------------------------------------------
@@ -419,12 +421,56 @@ def test_module_exposes_summary(result):
 
 def test_sd_feasibility_agrees_with_the_checks(result):
     feas = audit.sd_feasibility()
-    assert list(feas.columns) == ["variable", "sd", "sd_min", "sd_max", "feasible"]
+    assert list(feas.columns) == [
+        "variable",
+        "sd",
+        "sd_min",
+        "sd_max",
+        "sd_min_verdict",
+        "sd_max_verdict",
+        "feasible",
+    ]
     bad = result[result["check"].str.startswith("sd_") & (result["verdict"] == "impossible")]
     assert set(feas.loc[~feas["feasible"], "variable"]) == set(bad["row"])
+    # the bound printed in the audit table is the verdict bound, not the exact one
+    upper = result[result["check"] == "sd_upper_bhatia_davis"].set_index("row")["expected"]
+    for r in feas.itertuples():
+        assert upper[r.variable].startswith(f"sd <= {r.sd_max_verdict:.4f} (allowing for rounding)")
+    assert (feas["sd_max_verdict"] > feas["sd_max"]).all() and (feas["sd_min_verdict"] < feas["sd_min"]).all()
+    exact = audit.sd_feasibility(allow_rounding=False)
+    assert np.allclose(exact["sd_max_verdict"], exact["sd_max"])
+
+
+def test_sd_bounds_without_slack_are_the_exact_bounds():
+    lo, hi = sd_bounds(330, 0.4, 0.1, 0.9)
+    assert lo == pytest.approx(extremes_sd_min(330, 0.4, 0.1, 0.9))
+    assert hi == pytest.approx(bhatia_davis_sd_max(330, 0.4, 0.1, 0.9))
+    lo_r, hi_r = sd_bounds(330, 0.4, 0.1, 0.9, slack=5e-5)
+    assert lo_r < lo and hi_r > hi
 
 
 def test_stated_sample_and_critical_values():
     assert audit.stated_sample() == {"units": 30, "first_year": 2011, "last_year": 2021, "municipalities": 4}
     assert audit.critical_t(0.05) == pytest.approx(1.959964, abs=1e-6)
     assert audit.critical_t(0.01, 29) > audit.critical_t(0.01)
+
+
+def test_view_indexes_by_what_distinguishes_rows(result):
+    sd = audit.view(result, "sd_upper_bhatia_davis")
+    assert sd.index.names == ["row"]
+    assert not {"check", "table", "column"} & set(sd.columns)
+    assert len(sd) == len(reported_table2())
+    stars = audit.view(result, "stars")
+    assert stars.index.names == ["table", "row", "column"]
+    assert stars.index.is_unique
+    med = audit.view(result, "mediation_identity", "mediation_sign")
+    assert med.index.names == ["check"] and med.index.is_unique
+
+
+def test_split_quotes_keys_each_quotation_once(result):
+    rows = result[result["check"].isin(["legend", "text_vs_tables", "definitions"])]
+    keyed, quotes = audit.split_quotes(rows)
+    assert audit.view(keyed, "definitions").index.names == ["row", "column"]
+    assert "reported" not in keyed.columns and keyed["quote"].str.match(r"Q\d+$").all()
+    assert quotes["text"].is_unique and set(quotes.index) == set(keyed["quote"])
+    assert (quotes.loc[keyed["quote"], "text"].to_numpy() == rows["reported"].to_numpy()).all()

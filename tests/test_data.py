@@ -5,19 +5,24 @@ Bad inputs are small edited copies in ``tmp_path``; ``data/raw/`` is never modif
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from helpers import data as D
 from helpers import loaders as L
 from helpers.data import REQUIRED, PanelError, build_panel, validate_panel, write_panel
+from helpers.paper import reported_table2
 from helpers.paths import RAW
 from helpers.provinces import UnknownProvinceError, provinces, to_province
 
 POP = L.TONGJI + "分省人口_多年期_面板数据.csv"
 POP_NAME = "分省人口_多年期_面板数据.csv"
+
 
 def _copy(tmp_path: Path, file: str) -> Path:
     dest = tmp_path / file
@@ -185,3 +190,93 @@ def test_validate_panel_non_numeric_and_range(panel):
     bad.loc[0, "gov"] = bad.loc[0, "gov"] * 1e4
     with pytest.raises(PanelError, match="row 2, column 'gov': value .* outside"):
         validate_panel(bad)
+
+
+# ---------------------------------------------------------------- tables for the chapter
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def test_count_verdicts_and_column_order(panel):
+    assert D.verdict(270, 330, count=True) == "fewer"
+    assert D.verdict(330, 330, count=True) == "match"
+    assert D.verdict(1.04, 1.0) == "match" and D.verdict(1.2, 1.0) == "close" and D.verdict(2, 1) == "differs"
+    cmp = D.table2_vs_paper(D.describe(panel), reported_table2())
+    wide = D.verdict_table(cmp)
+    assert list(wide.columns) == ["n", "mean", "sd", "min", "max"]
+    assert list(wide.index) == D.MODEL_VARS
+    assert "close" not in set(wide["n"])
+
+
+def test_de_declines_counts_falls():
+    toy = pd.DataFrame(
+        {"province": ["A"] * 3 + ["B"] * 3, "year": [1, 2, 3] * 2, "DE": [0.1, 0.2, 0.15, 0.3, 0.2, 0.25]}
+    )
+    out = D.de_declines(toy).set_index("year")
+    assert out.loc[2, "n_fell"] == 1 and out.loc[2, "provinces_fell"] == "B"
+    assert out.loc[3, "n_fell"] == 1 and out.loc[3, "provinces_fell"] == "A"
+
+
+def test_two_way_within_matches_dummy_regression(panel):
+    d = panel[["province", "year", "hum"]].dropna().set_index(["province", "year"]).iloc[5:-9]
+    w = D._two_way_within(d)["hum"].to_numpy()
+    x = pd.get_dummies(d.reset_index()[["province", "year"]].astype(str), drop_first=True).astype(float)
+    x.insert(0, "const", 1.0)
+    y = d["hum"].to_numpy()
+    resid = y - x.to_numpy() @ np.linalg.lstsq(x.to_numpy(), y, rcond=None)[0]
+    assert np.allclose(w, resid, atol=1e-10)
+
+
+def test_variation_splits_between_and_within(panel):
+    v = D.variation(panel, ["IC"]).iloc[0]
+    assert v["sd_between"] > v["sd_within"] > 0
+    assert v["n"] == 330
+
+
+def test_fork_sensitivity_reports_within_comparison():
+    s = D.fork_sensitivity().set_index(["fork", "value", "variable"])
+    ic = s.loc[("gdp_vintage", "revised", "IC")]
+    assert ic["n_overlap"] == 180
+    # the vintages agree on levels far better than on the within variation the FE models use
+    assert ic["pearson"] > 0.9 > 0.6 > ic["within_r"]
+    shift = s.loc[("shift", "0.01", "DE")]
+    assert shift["within_r"] > 0.999
+    assert {"sd_within_base", "sd_within_variant", "within_mean_abs_diff"} <= set(s.columns)
+
+
+def test_data_dictionary_states_vintages_in_english(panel):
+    d = D.data_dictionary(panel).set_index("name")
+    assert d.loc["pgdp", "mixes_vintages"] and d.loc["hum", "mixes_vintages"]
+    assert not d.loc["IC", "mixes_vintages"] and not d.loc["edu", "mixes_vintages"]
+    assert d.loc["pgdp", "gdp_vintage"] == "first-published"
+    assert d.loc["pgdp", "pop_vintage"].startswith("revised")
+    shown = d.drop(columns="source_files")
+    assert not shown.astype(str).apply(lambda c: c.str.contains(CJK)).any().any()
+    assert all((RAW / f).is_file() for fs in d["source_files"] for f in fs.split("; "))
+    t1 = D.table1()
+    assert not t1[["unit", "definition"]].apply(lambda c: c.str.contains(CJK)).any().any()
+
+
+def test_english_units():
+    assert D.english_units("population (万人), highway (万公里), GDP (亿元)") == (
+        "population (10k persons), highway (10k km), GDP (100 million yuan)"
+    )
+
+
+def test_ti_fit_ratios_are_ours_over_paper():
+    fit = D.ti_fit(reported_table2()).set_index("ti")
+    paper = reported_table2().set_index("variable").loc["TI"]
+    for _, r in fit.iterrows():
+        assert r["ratio_mean"] == pytest.approx(r["mean"] / paper["mean"])
+        assert r["log_distance"] == pytest.approx(
+            sum(abs(np.log(r[f"ratio_{s}"])) for s in ("mean", "min", "max"))
+        )
+
+
+def test_panel_records_the_forks_it_was_built_with(tmp_path):
+    from helpers.data import FORK_DEFAULTS, current_forks
+
+    write_panel(out_dir=tmp_path, gdp_vintage="revised")
+    forks = current_forks(tmp_path / "panel_forks.json")
+    assert forks == {**FORK_DEFAULTS, "gdp_vintage": "revised"}
+    assert current_forks(tmp_path / "absent.json") == FORK_DEFAULTS

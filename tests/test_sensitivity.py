@@ -34,6 +34,8 @@ def _fake_builder(calls: list[dict]):
         calls.append(dict(forks))
         df = base.copy()
         for f, value in forks.items():
+            if f not in FORK_VARIABLES:  # forks the multiverse never varies (interpolate, shift, ...)
+                continue
             k = FORK_CHOICES[f].index(value)
             for v in FORK_VARIABLES[f]:
                 if v in df.columns:

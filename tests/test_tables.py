@@ -10,11 +10,20 @@ from test_models import make_panel
 from helpers.models import fit_twfe
 from helpers.tables import (
     COMPARISON_COLUMNS,
+    FORK_COLUMNS,
     LONG_COLUMNS,
     compare_with_paper,
+    display_comparison,
+    display_estimates,
+    display_fork_comparison,
+    display_numbers,
+    display_tests,
+    fork_comparison,
     long_results,
     regression_table,
+    short_note,
     stars,
+    table_legend,
 )
 
 
@@ -68,3 +77,79 @@ def test_comparison_column_map(panel):
     cmp = compare_with_paper(ours, 4, column_map={"1a": "1", "1b": "1"})
     assert list(cmp["column"]) == ["1a", "1a", "1b", "1b"]
     assert (cmp["paper_n"] == 330).all()
+
+
+def test_display_comparison_is_narrow_and_keeps_the_verdicts(panel):
+    ours = long_results({"2": fit_twfe(panel, "IC", ["DE"])})
+    shown = display_comparison(compare_with_paper(ours, 3))
+    assert shown.index.name == "column" and list(shown.index) == ["2", "2", "2"]
+    assert list(shown.columns) == ["term", "ours", "paper", "difference", "sign agrees",
+                                   "significance agrees", "ours t", "paper t"]
+    gov = shown[shown["term"] == "gov"].iloc[0]
+    assert gov["ours"] == "" and gov["sign agrees"] == "n/a"
+    assert shown[shown["term"] == "Constant"]["paper"].iloc[0] == "0.1856"
+    wide = display_comparison(compare_with_paper(ours, 3), extra=("ours_n", "paper_n"))
+    assert list(wide.columns[-2:]) == ["ours N", "paper N"] and wide["paper N"].iloc[0] == "330"
+    with pytest.raises(ValueError, match="unknown extra"):
+        display_comparison(compare_with_paper(ours, 3), extra=("p",))
+
+
+def test_display_tests_drops_repeated_columns():
+    tests = pd.DataFrame({"hypothesis": ["H1"], "source": ["ours"], "test": ["t on DE, table 3 column 6"],
+                          "null": ["b <= 0"], "alternative": ["b > 0"], "statistic": [-0.40369],
+                          "reference": ["t(29)"], "p_value": [0.65530], "verdict_5pct": ["do not reject H0"]})
+    shown = display_tests(tests)
+    assert shown.index.name == "source"
+    assert list(shown.columns) == ["test", "statistic", "reference", "p value", "verdict at 5%"]
+    assert shown.iloc[0].tolist() == ["t on DE", "-0.404", "t(29)", "0.6553", "do not reject H0"]
+    with pytest.raises(ValueError, match="verdict_5pct"):
+        display_tests(tests.drop(columns="verdict_5pct"))
+
+
+def test_short_note_and_legend():
+    data = pd.DataFrame({"year": [2011, 2012, 2013], "a": [1.0, 2.0, 3.0], "b": [np.nan, 1.0, 2.0]})
+    assert short_note(data, ["a", "b"]) == "short: b"
+    assert short_note(data, ["a"]) == ""
+    legend = table_legend(data, ["a", "b"], {"b": "a proxy"})
+    assert list(legend.index) == ["b"]
+    assert legend.loc["b"].tolist() == ["2 of 3", "2012-2013", "a proxy"]
+    assert list(table_legend(data, ["a", "b"], {"a": "labelled"}).index) == ["a", "b"]
+
+
+def _fake_multiverse() -> pd.DataFrame:
+    rows = []
+    specs = ((0, "first_published", 0.6), (0, "revised", -0.4), (5, "first_published", -0.1))
+    for n_ctrl, vintage, coef in specs:
+        for cl in ("entity", "hc1"):
+            rows.append({"gdp_vintage": vintage, "de_composition": "pku", "hum_proxy": "n/a" if n_ctrl == 0
+                         else "graduates", "controls": "none" if n_ctrl == 0 else "all", "n_controls": n_ctrl,
+                         "clustering": cl, "n": 330 if vintage == "first_published" else 180,
+                         "coef": coef, "se": 0.2, "p": 0.04 if coef == -0.4 else 0.5})
+    return pd.DataFrame(rows)
+
+
+def test_fork_comparison_names_the_changed_choice():
+    forks = fork_comparison(_fake_multiverse(), {0: "1", 5: "6"})
+    assert list(forks.columns) == FORK_COLUMNS
+    assert len(forks) == 3  # only province-clustered rows
+    assert forks["choice"].tolist() == ["defaults", "gdp_vintage = revised", "defaults"]
+    assert forks["t"].tolist() == pytest.approx([3.0, -2.0, -0.5])
+    with pytest.raises(ValueError, match="no province-clustered rows"):
+        fork_comparison(_fake_multiverse(), {3: "4"})
+
+
+def test_display_estimates_layout():
+    shown = display_fork_comparison(fork_comparison(_fake_multiverse(), {0: "1", 5: "6"}))
+    assert shown.index.name == "data choice"
+    assert list(shown.index) == ["defaults", "gdp_vintage = revised"]
+    assert list(shown.columns) == [("column 1", "coef"), ("column 1", "t"), ("column 1", "N"),
+                                   ("column 6", "coef"), ("column 6", "t"), ("column 6", "N")]
+    assert shown.loc["gdp_vintage = revised"].tolist() == ["-0.400**", "(-2.00)", "180", "", "", ""]
+    with pytest.raises(ValueError, match="display_estimates"):
+        display_estimates(pd.DataFrame({"choice": ["x"]}))
+
+
+def test_display_numbers_blanks_nan_and_keeps_tiny_visible():
+    shown = display_numbers(pd.DataFrame({"x": [0.12345, np.nan, -9.3e-16, 0.0], "s": ["a", "b", "c", "d"]}))
+    assert shown["x"].tolist() == ["0.1235", "", "-9.30e-16", "0.0000"]
+    assert shown["s"].tolist() == ["a", "b", "c", "d"]
