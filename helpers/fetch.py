@@ -87,6 +87,7 @@ def fetch_one(src: Source, raw: Path = RAW, mirror: Path | None = None) -> bool:
     dest = raw / src.file
     if dest.is_file() and sha256_of(dest) == src.sha256:
         return False
+    created = [d for d in (dest.parent, *dest.parent.parents) if not d.exists()]
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=".partial-")
     os.close(fd)
@@ -97,8 +98,11 @@ def fetch_one(src: Source, raw: Path = RAW, mirror: Path | None = None) -> bool:
         if got != src.sha256:
             raise FetchError(f"{src.file}: sha256 mismatch (expected {src.sha256[:12]}.., got {got[:12]}..)")
         os.replace(tmp, dest)
-    finally:
+    except BaseException:
         tmp.unlink(missing_ok=True)
+        for d in created:  # deepest first: leave no empty folder behind
+            d.rmdir()
+        raise
     return True
 
 

@@ -30,8 +30,9 @@ def setup(tmp_path):
 
 
 def snapshot(folder):
-    files = (p for p in folder.rglob("*") if p.is_file())
-    return sorted((p.relative_to(folder).as_posix(), p.read_bytes()) for p in files)
+    """Every file and folder below ``folder``, with file contents."""
+    return sorted((p.relative_to(folder).as_posix(), p.read_bytes() if p.is_file() else b"<dir>")
+                  for p in folder.rglob("*"))
 
 
 def test_fetch_copies_and_verifies(setup):
