@@ -1017,3 +1017,54 @@ def split_quotes(rows: pd.DataFrame, column: str = "reported") -> tuple[pd.DataF
     out = rows.assign(**{column: rows[column].map(keys)}).rename(columns={column: "quote"})
     quotes = pd.DataFrame({"quote": list(keys.values()), "text": list(keys)}).set_index("quote")
     return out, quotes
+
+
+# --------------------------------------------------------------------------- prose from verdicts
+# The chapter's summary names the failing numbers; building the names from the verdict table keeps
+# the text true when a parameter (rounding, clusters) or the transcription changes.
+
+
+def english_list(items: Sequence[str]) -> str:
+    """``["a"]`` -> ``"a"``, ``["a", "b"]`` -> ``"a and b"``, ``["a", "b", "c"]`` -> ``"a, b and c"``."""
+    items = [str(i) for i in items]
+    if not items:
+        return "none"
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def describe_coefficients(rows: pd.DataFrame) -> str:
+    """Name the coefficients in ``rows`` (audit rows with ``table``, ``row``, ``column``) in plain words.
+
+    Within a table, coefficients of one column read "hum and pgdp in Table 3 column (5)" and
+    one term across columns "the constants in Table 5 columns (1) and (2)"; tables keep their order
+    of appearance in ``rows``.
+    """
+    parts = []
+    for table, g in rows.groupby("table", sort=False):
+        g = g.assign(row=g["row"].replace({"const": "the constant"}))
+        terms, cols = list(dict.fromkeys(g["row"])), list(dict.fromkeys(g["column"]))
+        if len(cols) == 1:
+            parts.append(f"{english_list(terms)} in Table {table} column {cols[0]}")
+        elif len(terms) == 1:
+            name = "the constants" if terms[0] == "the constant" else terms[0]
+            parts.append(f"{name} in Table {table} columns {english_list(cols)}")
+        else:
+            parts.append(english_list([f"{r.row} in Table {table} column {r.column}"
+                                       for r in g.itertuples()]))
+    return english_list(parts)
+
+
+def verdict_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Rows of two :func:`run_audit` results whose verdict differs, matched row by row.
+
+    The rows are matched by position, not by (check, table, row, column): some checks hold several
+    rows with the same key (a text claim read under each of Table 5's two legends), and a join on
+    the key would pair them crosswise. Raises ``ValueError`` if the two runs are not row-aligned.
+    Columns: check, table, row, column, before, after.
+    """
+    keys = ["check", "table", "row", "column"]
+    b, a = before.reset_index(drop=True), after.reset_index(drop=True)
+    if len(b) != len(a) or not b[keys].equals(a[keys]):
+        raise ValueError("verdict_changes: the two audit runs do not have the same rows in the same order")
+    changed = b["verdict"] != a["verdict"]
+    return b.loc[changed, keys].assign(before=b.loc[changed, "verdict"], after=a.loc[changed, "verdict"])

@@ -644,7 +644,7 @@ def _sources(f: dict[str, object]) -> dict[str, tuple[str, tuple[str, ...]]]:
 def _definitions(f: dict[str, object]) -> dict[str, tuple[str, str]]:
     vintage = "first-published" if f["gdp_vintage"] == "first_published" else "revised"
     comp = {
-        "pku": "PKU index and its three sub-indices",
+        "pku": "the PKU digital financial inclusion index and its three sub-indices",
         "table1": "all eleven Table 1 indicators",
         "table1_2013": "the nine Table 1 indicators available 2013-2021",
     }[str(f["de_composition"])]
@@ -758,6 +758,23 @@ def data_dictionary(panel: pd.DataFrame | None = None, **forks: object) -> pd.Da
             }
         )
     return pd.DataFrame(rows)
+
+
+def describe_forks(forks: dict[str, object] | None = None) -> dict[str, str]:
+    """Short English descriptions of the variables a fork changes, for a chapter's prose.
+
+    Keys: IC, DE, TI, hum, pgdp, open (the ``definition`` that :func:`data_dictionary` shows for
+    those forks, DE without its normalisation clause) and gdp_vintage ("first-published" or
+    "revised"). Taken from the same text as the dictionary, so the two cannot disagree.
+    """
+    f = {**FORK_DEFAULTS, **(forks or {})}
+    for name in FORK_CHOICES:
+        _check_choice(name, f[name])
+    defs = _definitions(f)
+    out = {v: defs[v][0] for v in ("IC", "DE", "TI", "hum", "pgdp", "open")}
+    out["DE"] = out["DE"].split(", pooled")[0]
+    out["gdp_vintage"] = _vintages(f)["IC"][0]
+    return out
 
 
 def coverage(panel: pd.DataFrame, ind: pd.DataFrame | None = None) -> pd.DataFrame:

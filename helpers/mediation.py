@@ -225,6 +225,50 @@ def bootstrap_indirect(data: pd.DataFrame, *, outcome: str = "IC", treatment: st
     return Bootstrap(out, a0 * b0, seed, level)
 
 
+STEP_COLUMNS = ["step", "effect", "estimate", "t", "reference", "p_one_sided", "passes"]
+_STEPS = ((1, "total (c)"), (2, "a"), (3, "b"))
+
+
+def _steps(estimates: Sequence[float], tvals: Sequence[float], ref: stats.rv_continuous, ref_name: str,
+           alpha: float) -> pd.DataFrame:
+    rows = []
+    for (step, effect), est, tval in zip(_STEPS, estimates, tvals, strict=True):
+        p = float(ref.sf(tval))
+        rows.append([step, effect, float(est), float(tval), ref_name, p, bool(p < alpha)])
+    return pd.DataFrame(rows, columns=STEP_COLUMNS)
+
+
+def causal_steps(med: Mediation, *, alpha: float = 0.05) -> pd.DataFrame:
+    """The causal steps of Baron and Kenny for a positive mediated effect, one row per step.
+
+    H2 is directional, so each step is the one-sided test of a positive coefficient: step 1 asks
+    c > 0, step 2 a > 0 and step 3 b > 0, each with the t(G-1) reference at level ``alpha``. A
+    significantly negative c or a therefore fails its step. Columns :data:`STEP_COLUMNS`.
+    """
+    if not 0 < alpha < 0.5:
+        raise ValueError(f"causal_steps: alpha must be in (0, 0.5), got {alpha}")
+    pairs = ((med.total, med.treatment), (med.mediator_fit, med.treatment), (med.outcome_fit, med.mediator))
+    est = [float(res.params[term]) for res, term in pairs]
+    tval = [e / float(res.std_errors[term]) for e, (res, term) in zip(est, pairs, strict=True)]
+    df = med.total.fit_info.n_clusters - 1
+    return _steps(est, tval, stats.t(df), f"t({df})", alpha)
+
+
+def paper_causal_steps(paper: pd.DataFrame, *, n_clusters: int = 30, alpha: float = 0.05) -> pd.DataFrame:
+    """:func:`causal_steps` for the paper's printed numbers: c from Table 3 column 6 (DE), a from
+    Table 5 column 1 (DE), b from Table 5 column 2 (TI), with the t(G-1) reference."""
+    where = ((3, 6, "DE"), (5, 1, "DE"), (5, 2, "TI"))
+    est, tval = [], []
+    for table, col, term in where:
+        hit = paper[(paper["table"] == table) & (paper["column"] == col) & (paper["term"] == term)]
+        if hit.empty:
+            raise ModelInputError(
+                f"paper_causal_steps: paper table {table} column {col} has no term {term!r}")
+        est.append(float(hit["coef"].iloc[0]))
+        tval.append(float(hit["t"].iloc[0]))
+    return _steps(est, tval, stats.t(n_clusters - 1), f"t({n_clusters - 1})", alpha)
+
+
 H_COLUMNS = ["hypothesis", "source", "test", "null", "alternative", "statistic", "reference",
              "p_value", "verdict_5pct"]
 

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from linearmodels import PanelOLS, PooledOLS
 from linearmodels.panel.results import PanelEffectsResults, PanelResults
+from linearmodels.panel.utility import AbsorbingEffectError
 from scipy import stats
 
 SMALL_SAMPLE = ("stata", "lsdv", "none")
@@ -128,15 +129,19 @@ def fit_twfe(
     if time_effects:
         exog = exog.join(_year_dummies(frame, time))
     model = PanelOLS(frame[y], exog, entity_effects=entity_effects)
-    if small_sample == "stata":
-        # auto_df leaves out the entity effects because they are nested in the entity clusters
-        res = model.fit(cov_type="clustered", cluster_entity=True, debiased=True, group_debias=True)
-    elif small_sample == "lsdv":
-        res = model.fit(cov_type="clustered", cluster_entity=True, debiased=True, group_debias=True,
-                        auto_df=False, count_effects=True)
-    else:
-        res = model.fit(cov_type="clustered", cluster_entity=True, debiased=False, group_debias=False,
-                        auto_df=False, count_effects=False)
+    options = {  # auto_df leaves out the entity effects because they are nested in the entity clusters
+        "stata": dict(debiased=True, group_debias=True),
+        "lsdv": dict(debiased=True, group_debias=True, auto_df=False, count_effects=True),
+        "none": dict(debiased=False, group_debias=False, auto_df=False, count_effects=False),
+    }[small_sample]
+    try:
+        res = model.fit(cov_type="clustered", cluster_entity=True, **options)
+    except AbsorbingEffectError as exc:
+        years = frame.index.get_level_values(time)
+        raise ModelInputError(
+            f"{what}: {y} on {', '.join(regressors)}: a regressor is absorbed by the fixed effects on the "
+            f"{len(frame)} complete rows ({years.min()}-{years.max()}); too few years per {entity}"
+        ) from exc
     n_clusters = frame.index.get_level_values(entity).nunique()
     res.fit_info = FitInfo(y, tuple(regressors), entity, time, entity_effects, time_effects,
                            small_sample, n_dropped, n_clusters)

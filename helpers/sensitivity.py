@@ -244,8 +244,9 @@ def within_variation(data: pd.DataFrame, var: str = "DE", controls: Sequence[str
 
     Sequential R-squared on the rows complete for ``var`` and ``controls``; the last row,
     ``"left to identify the coefficient"``, is the share of the variance that the FWL regression
-    uses. Columns: ``component, share, sd, n``, with ``sd`` the standard deviation of what is left
-    after removing that component and everything above it.
+    uses. Columns: ``component, share, sd_remaining, n``, with ``sd_remaining`` the standard
+    deviation of what is left after removing that component and everything above it (so the last
+    two rows share it).
     """
     cols = [var, *controls]
     frame = data.loc[data[cols].notna().all(axis=1)]
@@ -260,10 +261,11 @@ def within_variation(data: pd.DataFrame, var: str = "DE", controls: Sequence[str
     for name, z in stages:
         r = _resid(v, z)
         absorbed = 1 - float(r @ r) / total
-        rows.append({"component": name, "share": absorbed - prev, "sd": float(r.std(ddof=1)), "n": len(v)})
+        rows.append({"component": name, "share": absorbed - prev, "sd_remaining": float(r.std(ddof=1)),
+                     "n": len(v)})
         prev = absorbed
     rows.append({"component": "left to identify the coefficient", "share": 1 - prev,
-                 "sd": rows[-1]["sd"], "n": len(v)})
+                 "sd_remaining": rows[-1]["sd_remaining"], "n": len(v)})
     return pd.DataFrame(rows)
 
 

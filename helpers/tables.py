@@ -26,7 +26,8 @@ from helpers.results import write_table
 
 LONG_COLUMNS = ["column", "term", "coef", "se", "t", "p", "n"]
 COMPARISON_COLUMNS = ["column", "term", "ours", "paper", "difference", "sign_agrees",
-                      "significance_agrees", "ours_t", "paper_t", "ours_n", "paper_n"]
+                      "significance_agrees", "ours_t", "paper_t", "ours_n", "paper_n", "ours_stars",
+                      "paper_stars"]
 THRESHOLDS = ((0.01, 3), (0.05, 2), (0.10, 1))
 
 
@@ -43,6 +44,37 @@ def star_count(p: float) -> int:
 def stars(p: float) -> str:
     """The star string for a p-value (boundaries are strict: p = 0.05 earns one star, not two)."""
     return "*" * star_count(p)
+
+
+def p_text(p: float, digits: int = 3) -> str:
+    """A p-value for prose: ``"p = 0.123"``, or ``"p < 0.001"`` / ``"p > 0.999"`` when it would
+    round to zero or one (a one-sided p of a strongly negative estimate)."""
+    floor = 10.0**-digits
+    if p < floor:
+        return f"p < {floor:.{digits}f}"
+    if p > 1 - floor:
+        return f"p > {1 - floor:.{digits}f}"
+    return f"p = {p:.{digits}f}"
+
+
+def plural(n: int, singular: str = "is", many: str = "are") -> str:
+    """The word that agrees with a count: ``plural(1)`` is "is", ``plural(3)`` is "are"."""
+    return singular if n == 1 else many
+
+
+def compared(ours: float, other: float) -> str:
+    """How ``ours`` stands to ``other`` in words: "equals", "is below" or "is above"."""
+    if ours == other:
+        return "equals"
+    return "is below" if ours < other else "is above"
+
+
+def listing(items: Sequence[str]) -> str:
+    """Items as English text: "a", "a and b", "a, b and c" (empty string for none)."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def term_label(term: str) -> str:
@@ -123,7 +155,7 @@ def compare_with_paper(ours: pd.DataFrame, table: int,
     the same id), so two readings of one paper column can both be compared with it. Terms the paper
     reports but we could not estimate (a missing control) keep NaN in ``ours`` and NA verdicts;
     terms only we report (controls the paper hides) are left out. Significance agrees when the star
-    counts are equal (ours from our p, the paper's as printed).
+    counts ``ours_stars`` and ``paper_stars`` are equal (ours from our p, the paper's as printed).
     """
     paper = reported_coefficients()
     paper = paper[paper["table"] == table].copy()
@@ -145,11 +177,13 @@ def compare_with_paper(ours: pd.DataFrame, table: int,
                 "significance_agrees": bool(star_count(float(o.p)) == int(pr.stars)) if have else pd.NA,
                 "ours_t": float(o.t) if have else np.nan, "paper_t": float(pr.t),
                 "ours_n": int(o.n) if have else pd.NA, "paper_n": int(pr.n),
+                "ours_stars": star_count(float(o.p)) if have else pd.NA, "paper_stars": int(pr.stars),
             })
     out = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
     for col in ("sign_agrees", "significance_agrees"):
         out[col] = out[col].astype("boolean")
-    out["ours_n"] = out["ours_n"].astype("Int64")
+    for col in ("ours_n", "ours_stars"):
+        out[col] = out[col].astype("Int64")
     return out
 
 
@@ -168,7 +202,8 @@ def display_comparison(comparison: pd.DataFrame, digits: int = 4, *,
                        extra: Sequence[str] = ("ours_t", "paper_t")) -> pd.DataFrame:
     """The comparison for a notebook cell: indexed by our column, rounded, verdicts 'yes'/'no'/'n/a'.
 
-    Always shows term, ours, paper, difference and the two verdicts; ``extra`` adds any of
+    Always shows term, ours and paper (each with its stars, so that "significance agrees" can be
+    read off the row), difference and the two verdicts; ``extra`` adds any of
     ``ours_t, paper_t, ours_n, paper_n``. Headers use spaces so that they wrap in narrow pages; the
     CSV written by :func:`write_comparison` keeps every column under its original name.
     """
@@ -181,6 +216,9 @@ def display_comparison(comparison: pd.DataFrame, digits: int = 4, *,
     decimals = {"ours": digits, "paper": digits, "difference": digits, "ours_t": 2, "paper_t": 2}
     for col, dec in decimals.items():
         out[col] = [f"{x:.{dec}f}" if pd.notna(x) else "" for x in out[col]]
+    for col in ("ours", "paper"):
+        out[col] = [f"{x}{'*' * int(n)}" if x and pd.notna(n) else x
+                    for x, n in zip(out[col], out[f"{col}_stars"], strict=True)]
     for col in ("ours_n", "paper_n"):
         out[col] = [str(int(x)) if pd.notna(x) else "" for x in out[col]]
     for col in ("sign_agrees", "significance_agrees"):

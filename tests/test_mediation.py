@@ -8,12 +8,15 @@ import pytest
 from test_models import make_panel
 
 from helpers.mediation import (
+    STEP_COLUMNS,
     Mediation,
     bootstrap_indirect,
+    causal_steps,
     fit_mediation,
     h1_tests,
     h2_tests,
     indirect_effect_fwl,
+    paper_causal_steps,
     sobel,
 )
 from helpers.models import fit_twfe
@@ -112,3 +115,28 @@ def test_h_tests_layout(panel):
     from scipy import stats
     row = h1[(h1["source"] == "paper") & (h1["reference"] == "normal")].iloc[0]
     assert row["p_value"] == pytest.approx(stats.norm.sf(3.76))
+
+
+def test_causal_steps_pass_for_a_positive_mediated_effect(panel):
+    df = panel.assign(IC=panel["IC"] + panel["TI"])  # a strong b, so c, a and b are all clearly > 0
+    steps = causal_steps(fit_mediation(df, controls=CONTROLS))
+    assert list(steps.columns) == STEP_COLUMNS and list(steps["step"]) == [1, 2, 3]
+    assert steps["passes"].all()
+    from scipy import stats
+    assert steps["p_one_sided"].tolist() == pytest.approx([stats.t(29).sf(t) for t in steps["t"]])
+
+
+def test_causal_steps_fail_a_significantly_negative_total_effect(panel):
+    df = panel.assign(IC=-panel["IC"])  # c < 0 and strongly significant: two-sided p would "pass"
+    steps = causal_steps(fit_mediation(df, controls=CONTROLS)).set_index("step")
+    assert steps.loc[1, "estimate"] < 0 and steps.loc[1, "t"] < -3
+    assert not steps.loc[1, "passes"] and steps.loc[1, "p_one_sided"] > 0.99
+    assert steps.loc[2, "passes"] and steps.loc[3, "estimate"] < 0 and not steps.loc[3, "passes"]
+    with pytest.raises(ValueError, match="alpha"):
+        causal_steps(fit_mediation(df, controls=CONTROLS), alpha=0.7)
+
+
+def test_paper_causal_steps_use_the_printed_t():
+    steps = paper_causal_steps(reported_coefficients())
+    assert steps["t"].tolist() == [3.76, 3.27, 3.11] and steps["passes"].all()
+    assert (steps["reference"] == "t(29)").all()

@@ -163,3 +163,10 @@ def test_lag_respects_gaps_and_order(panel):
     two = add_lag(panel, "DE", periods=2, name="L2")
     val = two.loc[(two["province"] == "P01") & (two["year"] == 2020), "L2"].item()
     assert val == panel.loc[(panel["province"] == "P01") & (panel["year"] == 2018), "DE"].item()
+
+
+def test_a_regressor_absorbed_by_the_effects_is_a_one_line_error(panel):
+    one_year = panel[panel["year"] == panel["year"].max()]
+    with pytest.raises(ModelInputError) as err:
+        fit_twfe(one_year, "IC", ["DE"], time_effects=False)
+    assert "absorbed" in str(err.value) and "\n" not in str(err.value)

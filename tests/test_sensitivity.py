@@ -134,6 +134,10 @@ def test_within_variation_shares_sum_to_one():
                                      "left to identify the coefficient"]
     assert wv["share"].sum() == pytest.approx(1.0)
     assert (wv["share"] >= -1e-12).all()
+    # sd_remaining is what is left after each step: it never grows, and the last row repeats the one above
+    assert list(wv.columns) == ["component", "share", "sd_remaining", "n"]
+    assert (wv["sd_remaining"].diff().dropna() <= 1e-12).all()
+    assert wv["sd_remaining"].iloc[-1] == wv["sd_remaining"].iloc[-2]
     # a variable that is a pure year trend is absorbed entirely by the year effects
     trend = df.assign(DE=df["year"] * 0.1 + 0.0)
     left = within_variation(trend, "DE").set_index("component")["share"]

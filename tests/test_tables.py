@@ -13,13 +13,17 @@ from helpers.tables import (
     FORK_COLUMNS,
     LONG_COLUMNS,
     compare_with_paper,
+    compared,
     display_comparison,
     display_estimates,
     display_fork_comparison,
     display_numbers,
     display_tests,
     fork_comparison,
+    listing,
     long_results,
+    p_text,
+    plural,
     regression_table,
     short_note,
     stars,
@@ -70,6 +74,8 @@ def test_comparison_layout_and_missing_terms(panel):
     assert np.isnan(gov["ours"]) and pd.isna(gov["sign_agrees"])
     de = cmp.set_index("term").loc["DE"]
     assert de["difference"] == pytest.approx(de["ours"] - 0.3215)
+    assert de["paper_stars"] == 3 and pd.isna(gov["ours_stars"]) and gov["paper_stars"] == 0
+    assert de["significance_agrees"] == (de["ours_stars"] == de["paper_stars"])
 
 
 def test_comparison_column_map(panel):
@@ -87,7 +93,8 @@ def test_display_comparison_is_narrow_and_keeps_the_verdicts(panel):
                                    "significance agrees", "ours t", "paper t"]
     gov = shown[shown["term"] == "gov"].iloc[0]
     assert gov["ours"] == "" and gov["sign agrees"] == "n/a"
-    assert shown[shown["term"] == "Constant"]["paper"].iloc[0] == "0.1856"
+    assert shown[shown["term"] == "Constant"]["paper"].iloc[0] == "0.1856***"
+    assert gov["paper"] == "0.1574"  # printed without stars
     wide = display_comparison(compare_with_paper(ours, 3), extra=("ours_n", "paper_n"))
     assert list(wide.columns[-2:]) == ["ours N", "paper N"] and wide["paper N"].iloc[0] == "330"
     with pytest.raises(ValueError, match="unknown extra"):
@@ -153,3 +160,27 @@ def test_display_numbers_blanks_nan_and_keeps_tiny_visible():
     shown = display_numbers(pd.DataFrame({"x": [0.12345, np.nan, -9.3e-16, 0.0], "s": ["a", "b", "c", "d"]}))
     assert shown["x"].tolist() == ["0.1235", "", "-9.30e-16", "0.0000"]
     assert shown["s"].tolist() == ["a", "b", "c", "d"]
+
+
+def test_display_comparison_shows_the_stars_that_decide_significance(panel):
+    ours = long_results({"2": fit_twfe(panel, "IC", ["DE"])})
+    cmp = compare_with_paper(ours, 3)
+    shown = display_comparison(cmp)
+    for (_, r), (_, s) in zip(cmp.iterrows(), shown.iterrows(), strict=True):
+        if pd.isna(r["ours_stars"]):
+            continue
+        assert s["ours"].count("*") == r["ours_stars"] and s["paper"].count("*") == r["paper_stars"]
+        assert (s["ours"].count("*") == s["paper"].count("*")) == (s["significance agrees"] == "yes")
+
+
+@pytest.mark.parametrize(("p", "text"), [(0.0456, "p = 0.046"), (0.00049, "p < 0.001"), (0.001, "p = 0.001"),
+                                         (0.0, "p < 0.001"), (0.99981, "p > 0.999"), (0.999, "p = 0.999")])
+def test_p_text(p, text):
+    assert p_text(p) == text
+
+
+def test_prose_words():
+    assert plural(1) == "is" and plural(0) == "are" and plural(7, "gives", "give") == "give"
+    assert compared(286, 286) == "equals" and compared(156, 286) == "is below"
+    assert compared(3, 2) == "is above"
+    assert listing([]) == "" and listing(["a"]) == "a" and listing(["a", "b", "c"]) == "a, b and c"
