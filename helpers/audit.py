@@ -31,6 +31,7 @@ from scipy import stats
 
 from helpers.paper import reported_coefficients, reported_table2
 from helpers.paths import PAPER
+from helpers.wording import listing
 
 VERDICTS: tuple[str, ...] = ("ok", "impossible", "inconsistent", "doubtful")
 COLUMNS: list[str] = ["check", "table", "row", "column", "reported", "expected", "verdict", "note"]
@@ -1026,10 +1027,7 @@ def split_quotes(rows: pd.DataFrame, column: str = "reported") -> tuple[pd.DataF
 
 def english_list(items: Sequence[str]) -> str:
     """``["a"]`` -> ``"a"``, ``["a", "b"]`` -> ``"a and b"``, ``["a", "b", "c"]`` -> ``"a, b and c"``."""
-    items = [str(i) for i in items]
-    if not items:
-        return "none"
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return listing(items, empty="none")
 
 
 def describe_coefficients(rows: pd.DataFrame) -> str:

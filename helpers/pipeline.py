@@ -156,7 +156,8 @@ def vendor_mathjax() -> None:
 def step_html(force: bool) -> bool:
     """Run ``jupyter-book build`` (warnings are errors) if any page, figure or config changed."""
     vendor_mathjax()
-    pages = _files(["_config.yml", "_toc.yml", "book/*.md", "book/*.ipynb", "book/*.bib", "book/figures/*"])
+    pages = _files(["_config.yml", "_toc.yml", "book/*.md", "book/*.ipynb", "book/*.bib", "book/figures/*",
+                    "book/static/*"])
     key = digest(pages)
     if not force and _fresh("html", key, [HTML / "index.html"]):
         return False

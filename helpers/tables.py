@@ -23,6 +23,7 @@ from linearmodels.panel.results import PanelResults
 from helpers.models import CONST, tidy
 from helpers.paper import reported_coefficients
 from helpers.results import write_table
+from helpers.wording import compared, listing, p_text, plural  # noqa: F401 (re-exported)
 
 LONG_COLUMNS = ["column", "term", "coef", "se", "t", "p", "n"]
 COMPARISON_COLUMNS = ["column", "term", "ours", "paper", "difference", "sign_agrees",
@@ -46,35 +47,12 @@ def stars(p: float) -> str:
     return "*" * star_count(p)
 
 
-def p_text(p: float, digits: int = 3) -> str:
-    """A p-value for prose: ``"p = 0.123"``, or ``"p < 0.001"`` / ``"p > 0.999"`` when it would
-    round to zero or one (a one-sided p of a strongly negative estimate)."""
-    floor = 10.0**-digits
-    if p < floor:
-        return f"p < {floor:.{digits}f}"
-    if p > 1 - floor:
-        return f"p > {1 - floor:.{digits}f}"
-    return f"p = {p:.{digits}f}"
 
 
-def plural(n: int, singular: str = "is", many: str = "are") -> str:
-    """The word that agrees with a count: ``plural(1)`` is "is", ``plural(3)`` is "are"."""
-    return singular if n == 1 else many
 
 
-def compared(ours: float, other: float) -> str:
-    """How ``ours`` stands to ``other`` in words: "equals", "is below" or "is above"."""
-    if ours == other:
-        return "equals"
-    return "is below" if ours < other else "is above"
 
 
-def listing(items: Sequence[str]) -> str:
-    """Items as English text: "a", "a and b", "a, b and c" (empty string for none)."""
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def term_label(term: str) -> str:
