@@ -118,6 +118,16 @@ def bhatia_davis_sd_max(n: int, mean: float, lo: float, hi: float, ddof: int = 1
     return math.sqrt(n / (n - ddof) * prod)
 
 
+def popoviciu_sd_max(n: int, lo: float, hi: float, slack: float = 0.0, ddof: int = 0) -> float:
+    """Popoviciu's bound on a standard deviation of ``n`` numbers in ``[lo, hi]``: half the range.
+
+    Popoviciu (1935): the population SD (``ddof=0``) is at most ``(hi - lo) / 2``; the sample SD
+    (``ddof=1``) at most ``sqrt(n / (n - 1))`` times that. ``slack`` widens the range by the
+    rounding of the printed extremes. Bhatia & Davis (2000) is sharper; this is the cruder check.
+    """
+    return (hi - lo + 2 * slack) / 2 * math.sqrt(n / (n - ddof))
+
+
 def extremes_sd_min(n: int, mean: float, lo: float, hi: float, ddof: int = 0) -> float:
     """Smallest possible standard deviation of ``n`` numbers whose min ``lo`` and max ``hi`` are observed.
 
@@ -172,13 +182,18 @@ def check_sd_upper(n: int, mean: float, sd: float, lo: float, hi: float, slack: 
     Monthly 107(4).
     """
     bound = sd_bounds(n, mean, lo, hi, slack)[1]
-    popoviciu = (hi - lo + 2 * slack) / 2 * math.sqrt(n / (n - 1))
+    # "even exceeds" is judged against the lenient form (sample SD, widened range); the note also
+    # prints the plain half range so that the reader can recognise the number
+    popoviciu = popoviciu_sd_max(n, lo, hi, slack, ddof=1)
     expected = f"sd <= {fmt(bound)}{_bound_label(slack)}"
     if math.isnan(bound):
         return Verdict("impossible", expected, "mean outside [min, max]: no SD is feasible")
     if sd - slack <= bound:
         return Verdict("ok", expected, "within the Bhatia-Davis bound (sample SD, divisor n-1)")
-    extra = f"; even exceeds half the range ({fmt(popoviciu)})" if sd - slack > popoviciu else ""
+    rounding = ", allowing for rounding" if slack > 0 else ""
+    extra = (f"; even exceeds half the range, (max-min)/2 = {fmt((hi - lo) / 2)}, Popoviciu's bound on a "
+             f"population SD ({fmt(popoviciu)} for a sample SD{rounding})"
+             if sd - slack > popoviciu else "")
     return Verdict(
         "impossible",
         expected,

@@ -206,6 +206,16 @@ class Bootstrap:
         """Standard deviation of the draws."""
         return float(np.std(self.draws, ddof=1))
 
+    def summary(self, effect: str = "a*b") -> pd.DataFrame:
+        """One row indexed by ``effect``: point, interval ends, SE of the draws, one-sided p (H0: a*b <= 0),
+        draws and seed, each in its own column so that no number hides in a label."""
+        lo, hi = self.ci
+        pct = f"{100 * self.level:g}%"
+        return pd.DataFrame({"point": [self.point], f"{pct} ci low": [lo], f"{pct} ci high": [hi],
+                             "se of draws": [self.se], "p one-sided": [self.p_one_sided],
+                             "draws": [self.n_draws], "seed": [self.seed]},
+                            index=pd.Index([effect], name="effect"))
+
 
 def bootstrap_indirect(data: pd.DataFrame, *, outcome: str = "IC", treatment: str = "DE",
                        mediator: str = "TI", controls: Sequence[str] = (), entity: str = "province",
@@ -242,8 +252,10 @@ def causal_steps(med: Mediation, *, alpha: float = 0.05) -> pd.DataFrame:
     """The causal steps of Baron and Kenny for a positive mediated effect, one row per step.
 
     H2 is directional, so each step is the one-sided test of a positive coefficient: step 1 asks
-    c > 0, step 2 a > 0 and step 3 b > 0, each with the t(G-1) reference at level ``alpha``. A
-    significantly negative c or a therefore fails its step. Columns :data:`STEP_COLUMNS`.
+    c > 0, step 2 a > 0 and step 3 b > 0, each with the t(G-1) reference at level ``alpha``. Any
+    coefficient that is not significantly positive fails its step, whether it is positive but
+    imprecise or negative (significantly or not). Columns :data:`STEP_COLUMNS`. Step 3's other
+    requirement, that the treatment coefficient shrink (c' < c), is :func:`steps_outcome`'s.
     """
     if not 0 < alpha < 0.5:
         raise ValueError(f"causal_steps: alpha must be in (0, 0.5), got {alpha}")
@@ -267,6 +279,30 @@ def paper_causal_steps(paper: pd.DataFrame, *, n_clusters: int = 30, alpha: floa
         est.append(float(hit["coef"].iloc[0]))
         tval.append(float(hit["t"].iloc[0]))
     return _steps(est, tval, stats.t(n_clusters - 1), f"t({n_clusters - 1})", alpha)
+
+
+def steps_outcome(steps: pd.DataFrame, c: float, c_prime: float, *, treatment: str = "DE",
+                  alpha: float = 0.05, digits: int = 4) -> str:
+    """What a :func:`causal_steps` frame concludes, as a predicate for prose ("our data ...").
+
+    The three significance requirements are read in step order and the first failure is named,
+    describing a negative estimate as such but not as significant; when all three pass, step 3's
+    other requirement is checked: the ``treatment`` coefficient must shrink, ``c_prime < c``.
+    """
+    names = {"total (c)": "the total effect c", "a": "a", "b": "b"}
+    failed = steps[~steps["passes"].astype(bool)]
+    if not failed.empty:
+        first = failed.iloc[0]
+        why = ("is not significantly positive (its point estimate is negative)" if first["estimate"] < 0
+               else f"is positive but not significant at {100 * alpha:g}%")
+        return f"stop at step {int(first['step'])}: {names.get(first['effect'], first['effect'])} {why}"
+    values = f"c' = {c_prime:.{digits}f} against c = {c:.{digits}f}"
+    if c_prime < c:
+        return (f"pass the three significance requirements and the requirement that the {treatment} "
+                f"coefficient shrink ({values})")
+    return (f"pass the three significance requirements, but not the requirement that the {treatment} "
+            f"coefficient shrink: {values}, a direct effect {'larger than' if c_prime > c else 'equal to'} "
+            "the total effect, which cannot happen on one sample when a and b are both positive")
 
 
 H_COLUMNS = ["hypothesis", "source", "test", "null", "alternative", "statistic", "reference",

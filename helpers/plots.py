@@ -14,16 +14,20 @@ from helpers.paper import reported_coefficients
 
 
 def coefficient_plot(fits: Mapping[str, PanelResults], table: int, terms: Sequence[str] = ("DE",), *,
-                     column_map: Mapping[str, str] | None = None, title: str | None = None,
-                     level: float = 0.95) -> plt.Figure:
+                     column_map: Mapping[str, str] | None = None,
+                     paper_terms: Mapping[tuple[str, str], str | None] | None = None,
+                     title: str | None = None, level: float = 0.95) -> plt.Figure:
     """One row per (our column, term): our estimate and ``level`` interval (t(G-1)), paper marker.
 
     ``column_map`` maps our column ids to the paper's (default: same id); a paper marker is drawn
-    only where the paper reports that term in that column.
+    only where the paper reports that term in that column. ``paper_terms`` maps (our column, our
+    term) to the paper's term when the names differ, or to None for no marker: Table 4's column 1,
+    whose printed "DE" is read as lagged DE, is ``{("1", "L_DE"): "DE", ("1b", "DE"): None}``.
     """
     paper = reported_coefficients()
     paper = paper[paper["table"] == table].assign(column=lambda d: d["column"].astype(str))
     column_map = dict(column_map or {c: c for c in fits})
+    paper_terms = dict(paper_terms or {})
     rows = []
     for col, res in fits.items():
         crit = t_reference(res).ppf(0.5 + level / 2)
@@ -31,7 +35,8 @@ def coefficient_plot(fits: Mapping[str, PanelResults], table: int, terms: Sequen
             if term not in res.params.index:
                 continue
             est, se = float(res.params[term]), float(res.std_errors[term])
-            hit = paper[(paper["column"] == str(column_map.get(col, col))) & (paper["term"] == term)]
+            their = paper_terms.get((col, term), term)
+            hit = paper[(paper["column"] == str(column_map.get(col, col))) & (paper["term"] == their)]
             rows.append({"label": f"({col}) {term}", "est": est, "lo": est - crit * se, "hi": est + crit * se,
                          "paper": float(hit["coef"].iloc[0]) if len(hit) else np.nan})
     frame = pd.DataFrame(rows)

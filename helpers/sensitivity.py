@@ -83,7 +83,9 @@ def multiverse(*, y: str = "IC", term: str = "DE", controls: Sequence[str] = PAP
 
     Columns: ``spec_id`` (unique), one column per fork (its value, or ``"n/a"`` when none of the
     fork's variables is in that model), ``controls``, ``n_controls``, ``clustering``, ``n``,
-    ``clusters``, ``coef``, ``se``, ``df`` (of the t reference), ``ci_lo``, ``ci_hi``, ``p``,
+    ``clusters`` and ``year_clusters`` (the clusters the standard error uses: provinces for
+    ``"entity"``, provinces and years for ``"two_way"``, none (missing) for ``"hc1"``), ``coef``,
+    ``se``, ``df`` (of the t reference), ``ci_lo``, ``ci_hi``, ``p``,
     ``positive_significant`` and ``negative_significant`` (two-sided at ``1 - level``). Each
     specification uses its own complete cases, as Table 3 does. ``builder(**forks)`` returns a panel
     (``build_panel`` by default) is called once per combination of the forks that one model
@@ -132,16 +134,20 @@ def multiverse(*, y: str = "IC", term: str = "DE", controls: Sequence[str] = PAP
                 row: dict[str, object] = {f: combo.get(f, NOT_IN_MODEL) for f in forks}
                 row.update(controls=_control_label(ctrl), n_controls=len(ctrl), clustering=cl)
                 if p is None:
-                    row.update(n=0, clusters=0, coef=np.nan, se=np.nan, df=np.nan, ci_lo=np.nan,
-                               ci_hi=np.nan, p=np.nan)
+                    row.update(n=0, clusters=None, year_clusters=None, coef=np.nan, se=np.nan, df=np.nan,
+                               ci_lo=np.nan, ci_hi=np.nan, p=np.nan)
                 else:
                     se, df = cluster_se(p, clustering=cl), reference_df(p, cl)
                     crit = stats.t(df).ppf(0.5 + level / 2)
-                    row.update(n=p.n, clusters=p.n_clusters, coef=p.coef, se=se, df=df,
+                    row.update(n=p.n, clusters=p.n_clusters if cl != "hc1" else None,
+                               year_clusters=len(p.times) if cl == "two_way" else None,
+                               coef=p.coef, se=se, df=df,
                                ci_lo=p.coef - crit * se, ci_hi=p.coef + crit * se,
                                p=float(2 * stats.t(df).sf(abs(p.coef / se))))
                 rows.append(row)
     out = pd.DataFrame(rows)
+    # missing, not zero, where a clustering uses no clusters of that kind
+    out[["clusters", "year_clusters"]] = out[["clusters", "year_clusters"]].astype("Int64")
     out.insert(0, "spec_id", [
         "|".join([f"ctrl{r['n_controls']}", *(f"{f}={r[f]}" for f in forks), f"se={r['clustering']}"])
         for _, r in out.iterrows()])

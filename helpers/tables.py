@@ -23,7 +23,7 @@ from linearmodels.panel.results import PanelResults
 from helpers.models import CONST, tidy
 from helpers.paper import reported_coefficients
 from helpers.results import write_table
-from helpers.wording import compared, listing, p_text, plural  # noqa: F401 (re-exported)
+from helpers.wording import compared, count_of, listing, number_word, p_text, plural  # noqa: F401 (re-exported)
 
 LONG_COLUMNS = ["column", "term", "coef", "se", "t", "p", "n"]
 COMPARISON_COLUMNS = ["column", "term", "ours", "paper", "difference", "sign_agrees",
@@ -227,7 +227,11 @@ def display_tests(tests: pd.DataFrame) -> pd.DataFrame:
 
 
 def coverage_table(data: pd.DataFrame, cols: Sequence[str], *, time: str = "year") -> pd.DataFrame:
-    """Per variable: rows with a value, rows in total, and the periods with at least one value."""
+    """Per variable: rows with a value, rows in total, and the periods with at least one value.
+
+    ``periods`` reads as text that can sit inside parentheses in prose: "2013-2021", or
+    "2011-2021 except 2015" when a period inside the span has no value.
+    """
     rows = []
     for col in cols:
         have = data[col].notna() if col in data.columns else pd.Series(False, index=data.index)
@@ -235,7 +239,7 @@ def coverage_table(data: pd.DataFrame, cols: Sequence[str], *, time: str = "year
         span = f"{periods[0]}-{periods[-1]}" if periods else "none"
         gaps = sorted(set(range(periods[0], periods[-1] + 1)) - set(periods)) if periods else []
         rows.append({"variable": col, "non_missing": int(have.sum()), "rows": len(data),
-                     "periods": span + (f" (none in {', '.join(map(str, gaps))})" if gaps else "")})
+                     "periods": span + (f" except {listing([str(g) for g in gaps])}" if gaps else "")})
     return pd.DataFrame(rows)
 
 
@@ -295,6 +299,49 @@ def fork_comparison(mv: pd.DataFrame, columns: Mapping[int, str],
         "controls": rows["controls"], "coef": rows["coef"], "se": rows["se"], "t": rows["coef"] / rows["se"],
         "p": rows["p"], "n": rows["n"].astype(int),
     })[FORK_COLUMNS].reset_index(drop=True)
+
+
+def fork_signs(forks: pd.DataFrame, column: str, *, alpha: float = 0.05) -> str:
+    """One sentence on the sign of the estimate across the versions of one column of a
+    :func:`fork_comparison` frame, and how many versions are significant at ``alpha`` (two-sided).
+
+    Example: "In column 1 the sign depends on these choices: three of the 4 versions give a positive
+    estimate and one a negative one, none of them significant at 5%."
+    """
+    rows = forks[forks["column"].astype(str) == str(column)]
+    if rows.empty:
+        raise ValueError(f"fork_signs: the fork comparison has no column {column!r}")
+    n = len(rows)
+    pos, neg = int((rows["coef"] > 0).sum()), int((rows["coef"] < 0).sum())
+    sig = rows["p"] < alpha
+    pos_sig, neg_sig = int((sig & (rows["coef"] > 0)).sum()), int((sig & (rows["coef"] < 0)).sum())
+
+    def give(k: int) -> str:  # "none of the 4 versions gives", "three of the 4 versions give"
+        return "gives" if k <= 1 else "give"
+
+    level = f"{100 * alpha:g}%"
+    if pos and neg:
+        text = (f"In column {column} the sign depends on these choices: {count_of(pos, n, 'version')} "
+                f"{give(pos)} a positive estimate and {number_word(neg)} a negative one")
+    else:
+        sign = "positive" if pos else "negative" if neg else "zero"
+        text = (f"In column {column} the sign does not change: {count_of(n, n, 'version')} {give(n)} a "
+                f"{sign} estimate")
+    if n == 1:
+        text += f", {'' if pos_sig + neg_sig else 'not '}significant at {level}"
+    elif pos_sig + neg_sig == 0:
+        text += f", {'neither' if n == 2 else 'none'} of them significant at {level}"
+    elif not (pos and neg):
+        k = pos_sig + neg_sig
+        which = ("both" if n == 2 else "all") if k == n else number_word(k)
+        text += f", {which} of them significant at {level}"
+    else:
+        counts = ((pos_sig, "positive"), (neg_sig, "negative"))
+        parts = [f"{number_word(k)} {sign}" for k, sign in counts if k]
+        last = [k for k, _ in counts if k][-1]  # the noun agrees with the nearest count
+        text += (f"; {listing(parts)} estimate{'' if last == 1 else 's'} {plural(pos_sig + neg_sig)} "
+                 f"significant at {level}")
+    return text + "."
 
 
 def display_estimates(long: pd.DataFrame, rows: str = "choice", columns: str = "column", *,

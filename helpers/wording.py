@@ -65,3 +65,8 @@ def p_text(p: float, digits: int = 3) -> str:
 def capitalise(text: str) -> str:
     """First letter upper-case, for a generated phrase that opens a sentence."""
     return text[:1].upper() + text[1:]
+
+
+def stars_text(k: int) -> str:
+    """A count of significance stars in words: "no star", "one star", "two stars"."""
+    return "no star" if k == 0 else f"{number_word(k)} {plural(k, 'star', 'stars')}"

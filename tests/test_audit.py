@@ -41,6 +41,7 @@ from helpers.audit import (
     mediation_gap,
     panel_size,
     parse_levels,
+    popoviciu_sd_max,
     possible_stars,
     reported_notes,
     run_audit,
@@ -105,7 +106,18 @@ def test_check_sd_upper_ok_and_impossible():
     assert check_sd_upper(330, 0.5, 0.4, 0.0, 1.0).verdict == "ok"
     bad = check_sd_upper(330, 0.5, 0.6, 0.0, 1.0, slack=5e-5)
     assert bad.verdict == "impossible"
-    assert "half the range" in bad.note
+    # the note names the plain half range and, labelled, the lenient sample-SD version it is judged by
+    assert "(max-min)/2 = 0.5000" in bad.note
+    lenient = popoviciu_sd_max(330, 0.0, 1.0, 5e-5, ddof=1)
+    assert f"({lenient:.4f} for a sample SD, allowing for rounding)" in bad.note
+
+
+def test_popoviciu_bound_is_half_the_range_and_holds_for_samples():
+    assert popoviciu_sd_max(10, 1.0, 3.0) == pytest.approx(1.0)
+    assert popoviciu_sd_max(10, 1.0, 3.0, ddof=1) == pytest.approx(math.sqrt(10 / 9))
+    x = np.array([0.0, 0.0, 1.0, 1.0])  # the extreme case: half the mass at each end
+    assert x.std(ddof=0) == pytest.approx(popoviciu_sd_max(4, 0.0, 1.0))
+    assert x.std(ddof=1) == pytest.approx(popoviciu_sd_max(4, 0.0, 1.0, ddof=1))
 
 
 def test_check_sd_lower_ok_and_impossible():

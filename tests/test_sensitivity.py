@@ -75,6 +75,22 @@ def test_multiverse_estimates_equal_direct_fits_and_baseline_id():
     assert (mv["ci_lo"] < mv["coef"]).all() and (mv["coef"] < mv["ci_hi"]).all()
 
 
+def test_multiverse_clusters_are_those_the_standard_error_uses():
+    mv = multiverse(builder=_fake_builder([]), grid="one_at_a_time")
+    p = partial_out(_fake_builder([])(), "IC", "DE", list(CONTROLS))
+    by = mv.groupby("clustering")
+    assert (by.get_group("entity")["clusters"] == p.n_clusters).all()
+    assert by.get_group("entity")["year_clusters"].isna().all()
+    two = by.get_group("two_way")
+    assert (two["clusters"] == p.n_clusters).all()
+    # years actually used: all of them for the baseline, fewer where a proxy is shorter
+    base = two.set_index("spec_id").loc[baseline_spec_id(clustering="two_way")]
+    assert base["year_clusters"] == len(p.times)
+    assert (two.loc[two["hum_proxy"] == "tech_staff", "year_clusters"] < len(p.times)).all()
+    assert (two["df"] == two[["clusters", "year_clusters"]].min(axis=1) - 1).all()
+    assert by.get_group("hc1")[["clusters", "year_clusters"]].isna().all().all()
+
+
 def test_multiverse_rejects_unknown_choices():
     with pytest.raises(ValueError, match="unknown fork"):
         multiverse(forks=("nope",), builder=_fake_builder([]))

@@ -1,6 +1,6 @@
 """Generated wording: counts, lists and p-values read as English."""
 
-from helpers.wording import capitalise, compared, count_of, listing, number_word, p_text, plural
+from helpers.wording import capitalise, compared, count_of, listing, number_word, p_text, plural, stars_text
 
 
 def test_count_of_uses_words_for_the_special_cases():
@@ -20,3 +20,7 @@ def test_small_words():
     assert compared(1, 1) == "equals" and compared(0, 1) == "is below" and compared(2, 1) == "is above"
     assert p_text(0.00001) == "p < 0.001" and p_text(0.9999) == "p > 0.999" and p_text(0.25) == "p = 0.250"
     assert capitalise("none of them") == "None of them"
+
+
+def test_stars_text():
+    assert [stars_text(k) for k in range(3)] == ["no star", "one star", "two stars"]
