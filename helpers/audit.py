@@ -307,6 +307,18 @@ def critical_t(level: float, df: int | None = None) -> float:
     return float(dist.isf(level / 2))
 
 
+def critical_value_table(clusters: int, levels: Sequence[float] = (0.10, 0.05, 0.01)) -> pd.DataFrame:
+    """Critical |t| for one, two and three stars under N(0,1) and t(G-1), one row per level."""
+    return pd.DataFrame(
+        {
+            "level": [f"{lv:.0%}" for lv in levels],
+            "stars": ["*" * k for k in range(1, len(levels) + 1)],
+            "normal": [critical_t(lv) for lv in levels],
+            f"t({clusters - 1})": [critical_t(lv, clusters - 1) for lv in levels],
+        }
+    )
+
+
 def stars_for_p(p: float, levels: Sequence[float]) -> int:
     """Number of stars a legend assigns to ``p``.
 

@@ -480,3 +480,21 @@ def inference_table(data: pd.DataFrame, y: str = "IC", term: str = "DE", control
     out["n"] = p.n
     out["clusters"] = g
     return out
+
+
+def inference_side_by_side(inference: pd.DataFrame, columns: Sequence[str] = ("6", "1")) -> pd.DataFrame:
+    """One row per method and reference with the model columns side by side, for display.
+
+    ``inference`` is :func:`inference_table` output stacked with a ``column`` label; each column
+    shows its two-sided and one-sided p-values and its interval as text ("not computed" where the
+    method gives none). The CSV of the stacked table keeps every field.
+    """
+    ci = "[" + inference["ci_lo"].map("{:.4f}".format) + ", " + inference["ci_hi"].map("{:.4f}".format) + "]"
+    shown = inference.assign(ci=ci.where(inference["ci_lo"].notna(), "not computed"))
+    shown = shown.pivot(index=["method", "reference"], columns="column",
+                        values=["p_two_sided", "p_one_sided", "ci"])
+    order = inference.drop_duplicates(["method", "reference"]).set_index(["method", "reference"]).index
+    shown = shown.reindex(order)
+    shown = shown[[(what, col) for col in columns for what in ("p_two_sided", "p_one_sided", "ci")]]
+    shown.columns = [f"col. {col}: {what.replace('_', ' ')}" for what, col in shown.columns]
+    return shown

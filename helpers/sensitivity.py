@@ -182,6 +182,31 @@ def multiverse_summary(mv: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     return out.rename(columns={"group": by or "group"})
 
 
+#: the choices :func:`multiverse_by_choice` summarises by default
+SUMMARY_CHOICES = ("gdp_vintage", "de_composition", "hum_proxy", "open_proxy", "controls", "clustering")
+_PERCENT_COLUMNS = {"share_positive": "% positive", "share_positive_significant": "% positive, significant",
+                    "share_negative_significant": "% negative, significant"}
+
+
+def multiverse_by_choice(mv: pd.DataFrame, by: Sequence[str] = SUMMARY_CHOICES) -> pd.DataFrame:
+    """:func:`multiverse_summary` for each value of each choice in ``by``, stacked with a ``choice``
+    column first; specifications a choice does not enter (``n/a``) are left out of its rows."""
+    parts = [multiverse_summary(mv[mv[f] != NOT_IN_MODEL], by=f).rename(columns={f: "value"}).assign(choice=f)
+             for f in by]
+    out = pd.concat(parts, ignore_index=True)
+    return out[["choice", *out.columns.drop("choice")]]
+
+
+def multiverse_summary_display(summary: pd.DataFrame) -> pd.DataFrame:
+    """:func:`multiverse_by_choice` for reading: shares as percent text, median N without needless
+    decimals, indexed by choice and value."""
+    shown = summary.set_index(["choice", "value"])
+    return shown.assign(
+        **{c: (100 * shown[c]).map("{:.1f}".format) for c in _PERCENT_COLUMNS},
+        median_n=shown["median_n"].map(lambda v: f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}"),
+    ).rename(columns=_PERCENT_COLUMNS)
+
+
 def specification_curve(mv: pd.DataFrame, *, forks: Sequence[str] = MULTIVERSE_FORKS,
                         highlight: str | None = None, title: str | None = None,
                         clip_to: str = "entity") -> plt.Figure:

@@ -522,3 +522,11 @@ def test_fewer_clusters_change_star_verdicts_but_not_text_checks():
     assert not changes.empty
     assert set(changes["check"]) <= {"stars", "stars_table5_own_legend"}
     assert not (changes[["before", "after"]] == "impossible").any().any()
+
+
+def test_critical_value_table_has_normal_and_t_columns():
+    crit = audit.critical_value_table(30)
+    assert list(crit.columns) == ["level", "stars", "normal", "t(29)"]
+    assert crit["stars"].tolist() == ["*", "**", "***"]
+    assert crit["normal"].iloc[1] == pytest.approx(1.959964, abs=1e-6)
+    assert (crit["t(29)"] > crit["normal"]).all()

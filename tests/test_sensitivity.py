@@ -176,3 +176,19 @@ def test_mediation_identity_holds_on_one_sample_only():
     assert abs(med["gap"].iloc[0]) < 1e-10
     assert (med["gap"].iloc[1:].abs() > 1e-4).all()
     assert med["n_step3"].iloc[1] < med["n_step1"].iloc[1]
+
+
+def test_multiverse_by_choice_and_display():
+    from helpers.sensitivity import multiverse_by_choice, multiverse_summary_display
+
+    mv = pd.DataFrame({"controls": ["none", "none", "all"], "hum_proxy": ["n/a", "n/a", "graduates"],
+                       "n": [300, 300, 251], "coef": [0.1, -0.1, 0.2],
+                       "positive_significant": [True, False, False],
+                       "negative_significant": [False, False, False]})
+    out = multiverse_by_choice(mv, by=("controls", "hum_proxy"))
+    assert out.columns[0] == "choice"
+    assert out[["choice", "value", "specifications"]].values.tolist() == [
+        ["controls", "none", 2], ["controls", "all", 1], ["hum_proxy", "graduates", 1]]  # n/a left out
+    shown = multiverse_summary_display(out)
+    assert shown.loc[("controls", "none"), "% positive"] == "50.0"
+    assert shown.loc[("controls", "all"), "median_n"] == "251"
