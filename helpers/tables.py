@@ -23,7 +23,7 @@ from linearmodels.panel.results import PanelResults
 from helpers.models import CONST, tidy
 from helpers.paper import reported_coefficients
 from helpers.results import write_table
-from helpers.wording import compared, count_of, listing, number_word, p_text, plural  # noqa: F401 (re-exported)
+from helpers.wording import count_of, listing, number_word, plural
 
 LONG_COLUMNS = ["column", "term", "coef", "se", "t", "p", "n"]
 COMPARISON_COLUMNS = ["column", "term", "ours", "paper", "difference", "sign_agrees",

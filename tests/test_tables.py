@@ -13,7 +13,6 @@ from helpers.tables import (
     FORK_COLUMNS,
     LONG_COLUMNS,
     compare_with_paper,
-    compared,
     coverage_table,
     display_comparison,
     display_estimates,
@@ -22,10 +21,7 @@ from helpers.tables import (
     display_tests,
     fork_comparison,
     fork_signs,
-    listing,
     long_results,
-    p_text,
-    plural,
     regression_table,
     short_note,
     stars,
@@ -202,16 +198,3 @@ def test_display_comparison_shows_the_stars_that_decide_significance(panel):
             continue
         assert s["ours"].count("*") == r["ours_stars"] and s["paper"].count("*") == r["paper_stars"]
         assert (s["ours"].count("*") == s["paper"].count("*")) == (s["significance agrees"] == "yes")
-
-
-@pytest.mark.parametrize(("p", "text"), [(0.0456, "p = 0.046"), (0.00049, "p < 0.001"), (0.001, "p = 0.001"),
-                                         (0.0, "p < 0.001"), (0.99981, "p > 0.999"), (0.999, "p = 0.999")])
-def test_p_text(p, text):
-    assert p_text(p) == text
-
-
-def test_prose_words():
-    assert plural(1) == "is" and plural(0) == "are" and plural(7, "gives", "give") == "give"
-    assert compared(286, 286) == "equals" and compared(156, 286) == "is below"
-    assert compared(3, 2) == "is above"
-    assert listing([]) == "" and listing(["a"]) == "a" and listing(["a", "b", "c"]) == "a, b and c"

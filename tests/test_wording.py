@@ -1,5 +1,7 @@
 """Generated wording: counts, lists and p-values read as English."""
 
+import pytest
+
 from helpers.wording import capitalise, compared, count_of, listing, number_word, p_text, plural, stars_text
 
 
@@ -24,3 +26,9 @@ def test_small_words():
 
 def test_stars_text():
     assert [stars_text(k) for k in range(3)] == ["no star", "one star", "two stars"]
+
+
+@pytest.mark.parametrize(("p", "text"), [(0.0456, "p = 0.046"), (0.00049, "p < 0.001"), (0.001, "p = 0.001"),
+                                         (0.0, "p < 0.001"), (0.99981, "p > 0.999"), (0.999, "p = 0.999")])
+def test_p_text_at_the_boundaries(p, text):
+    assert p_text(p) == text
