@@ -94,12 +94,3 @@ def to_province(value: object, file: str, row: int | None = None) -> str | None:
         return None
     where = f", row {row}" if row is not None else ""
     raise UnknownProvinceError(f"{file}{where}: unknown province name {value!r}")
-
-
-def map_names(values: pd.Series, file: str, rows: pd.Series | None = None) -> pd.Series:
-    """Vectorised :func:`to_province`; ``rows`` (file line numbers) make the error point at the row."""
-    out = []
-    row_list = list(rows) if rows is not None else [None] * len(values)
-    for v, r in zip(values, row_list, strict=True):
-        out.append(to_province(v, file, r))
-    return pd.Series(out, index=values.index, dtype="object")

@@ -11,6 +11,7 @@ import statsmodels.formula.api as smf
 from scipy import stats
 from test_models import make_panel
 
+from helpers.data import load_panel
 from helpers.inference import (
     WEBB_POINTS,
     bootstrap_weights,
@@ -24,7 +25,6 @@ from helpers.inference import (
     wild_confidence_interval,
 )
 from helpers.models import ModelInputError, fit_twfe
-from helpers.paths import DERIVED
 
 CONTROLS = ["gov", "hum", "pgdp", "open", "edu"]
 
@@ -55,10 +55,7 @@ def test_fwl_equals_fit_twfe_synthetic_balanced_and_unbalanced():
 
 
 def test_fwl_equals_fit_twfe_real_panel():
-    path = DERIVED / "panel.csv"
-    if not path.is_file():
-        pytest.skip("data/derived/panel.csv not built yet")
-    df = pd.read_csv(path)
+    df = load_panel()  # builds data/derived/panel.csv from data/raw if absent
     for ctrl in ([], CONTROLS):
         p = partial_out(df, "IC", "DE", ctrl)
         res = fit_twfe(df, "IC", ["DE", *ctrl])
