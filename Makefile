@@ -9,16 +9,16 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: book test data env bench clean lock lint
 
 book: env node_modules/.installed
-	$(PY) -m helpers.pipeline
+	$(PY) -m helpers.build.pipeline
 
 test: env node_modules/.installed
 	$(PY) -m pytest
 
 data: env
-	$(PY) -m helpers.fetch
+	$(PY) -m helpers.data.fetch
 
 bench: env node_modules/.installed
-	$(PY) -m helpers.pipeline --bench
+	$(PY) -m helpers.build.pipeline --bench
 
 lint: env
 	$(PY) -m ruff check helpers tests
@@ -41,7 +41,7 @@ lock:
 	.venv-lock/bin/pip install --quiet -r requirements.in
 	.venv-lock/bin/pip freeze --exclude-editable | LC_ALL=C sort -f > requirements.lock
 	rm -rf .venv-lock
-	$(PY) -m helpers.envfile
+	$(PY) -m helpers.build.envfile
 
 # Removes what the build makes, but not book/results/*.csv: those are tracked so that results can be
 # diffed between commits, and the next `make book` rewrites them.

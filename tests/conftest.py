@@ -6,7 +6,7 @@ with the fetch's one-line error.
 
 import pytest
 
-from helpers import fetch
+from helpers.data import fetch
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import audit
-from helpers.audit import (
+from helpers.audit import checks as audit
+from helpers.audit.checks import (
     COLUMNS,
     VERDICTS,
     Verdict,
@@ -48,7 +48,7 @@ from helpers.audit import (
     sd_bounds,
     stars_for_p,
 )
-from helpers.paper import PAPER_TEXT_NAME, reported_coefficients, reported_table2
+from helpers.paper.reported import PAPER_TEXT_NAME, reported_coefficients, reported_table2
 from helpers.paths import PAPER, ROOT
 
 PAPER_TEXT = ROOT.parent / "shared" / "paper" / PAPER_TEXT_NAME

@@ -9,7 +9,7 @@ import re
 import pytest
 import yaml
 
-from helpers import pipeline
+from helpers.build import pipeline
 from helpers.paths import RESULTS, ROOT
 
 
@@ -88,7 +88,7 @@ def test_the_book_executes_under_other_data_choices(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DATA_MIRROR"}
     env["PYTHONPATH"] = str(tmp_path)  # the copy's helpers, not the editable install's
     chapters = ["02_data", "03_baseline", "04_robustness", "05_mechanism", "06_beyond"]
-    proc = subprocess.run([sys.executable, "-m", "helpers.pipeline", "--no-html", "--only", *chapters],
+    proc = subprocess.run([sys.executable, "-m", "helpers.build.pipeline", "--no-html", "--only", *chapters],
                           cwd=tmp_path, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     forks = yaml.safe_load((tmp_path / "data" / "derived" / "panel_forks.json").read_text())

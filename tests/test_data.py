@@ -13,12 +13,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import data as D
-from helpers import loaders as L
-from helpers.data import REQUIRED, PanelError, build_panel, validate_panel, write_panel
-from helpers.paper import reported_table2
+from helpers.data import loaders as L
+from helpers.data import overview as D
+from helpers.data.panel import REQUIRED, PanelError, build_panel, validate_panel, write_panel
+from helpers.data.provinces import UnknownProvinceError, provinces, to_province
+from helpers.paper import compare
+from helpers.paper.reported import reported_table2
 from helpers.paths import RAW
-from helpers.provinces import UnknownProvinceError, provinces, to_province
 
 POP = L.TONGJI + "分省人口_多年期_面板数据.csv"
 POP_NAME = "分省人口_多年期_面板数据.csv"
@@ -198,11 +199,12 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def test_count_verdicts_and_column_order(panel):
-    assert D.verdict(270, 330, count=True) == "fewer"
-    assert D.verdict(330, 330, count=True) == "match"
-    assert D.verdict(1.04, 1.0) == "match" and D.verdict(1.2, 1.0) == "close" and D.verdict(2, 1) == "differs"
-    cmp = D.table2_vs_paper(D.describe(panel), reported_table2())
-    wide = D.verdict_table(cmp)
+    assert compare.verdict(270, 330, count=True) == "fewer"
+    assert compare.verdict(330, 330, count=True) == "match"
+    assert compare.verdict(1.04, 1.0) == "match" and compare.verdict(1.2, 1.0) == "close"
+    assert compare.verdict(2, 1) == "differs"
+    cmp = compare.table2_vs_paper(D.describe(panel), reported_table2())
+    wide = compare.verdict_table(cmp)
     assert list(wide.columns) == ["n", "mean", "sd", "min", "max"]
     assert list(wide.index) == D.MODEL_VARS
     assert "close" not in set(wide["n"])
@@ -264,7 +266,7 @@ def test_english_units():
 
 
 def test_ti_fit_ratios_are_ours_over_paper():
-    fit = D.ti_fit(reported_table2()).set_index("ti")
+    fit = compare.ti_fit(reported_table2()).set_index("ti")
     paper = reported_table2().set_index("variable").loc["TI"]
     for _, r in fit.iterrows():
         assert r["ratio_mean"] == pytest.approx(r["mean"] / paper["mean"])
@@ -274,7 +276,7 @@ def test_ti_fit_ratios_are_ours_over_paper():
 
 
 def test_panel_records_the_forks_it_was_built_with(tmp_path):
-    from helpers.data import FORK_DEFAULTS, current_forks
+    from helpers.data.panel import FORK_DEFAULTS, current_forks
 
     write_panel(out_dir=tmp_path, gdp_vintage="revised")
     forks = current_forks(tmp_path / "panel_forks.json")

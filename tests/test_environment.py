@@ -1,6 +1,6 @@
 """The pins for Binder (environment.yml) and for pip/CI (requirements.lock) must agree."""
 
-from helpers.envfile import environment_pins, lock_pins, write_environment
+from helpers.build.envfile import environment_pins, lock_pins, write_environment
 
 
 def test_environment_yml_matches_lock():

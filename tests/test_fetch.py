@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from helpers import fetch
+from helpers.data import fetch
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import statsmodels.formula.api as smf
 from scipy import stats
 from test_models import make_panel
 
-from helpers.data import load_panel
-from helpers.inference import (
+from helpers.data.panel import load_panel
+from helpers.estimate.inference import (
     WEBB_POINTS,
     bootstrap_weights,
     cluster_se,
@@ -24,7 +24,7 @@ from helpers.inference import (
     wild_cluster_bootstrap,
     wild_confidence_interval,
 )
-from helpers.models import ModelInputError, fit_twfe
+from helpers.estimate.models import ModelInputError, fit_twfe
 
 CONTROLS = ["gov", "hum", "pgdp", "open", "edu"]
 
@@ -215,7 +215,7 @@ def test_inference_table_rows_and_columns():
 
 
 def test_inference_side_by_side_puts_columns_next_to_each_other():
-    from helpers.inference import inference_side_by_side
+    from helpers.book.tables import inference_side_by_side
 
     rows = pd.DataFrame({"method": ["CR1", "CR1", "CV3"], "reference": ["normal", "t(29)", "t(29)"],
                          "p_two_sided": [0.1, 0.2, 0.3], "p_one_sided": [0.05, 0.1, 0.15],

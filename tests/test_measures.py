@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.measures import entropy_index, entropy_weights, location_quotient, normalise
+from helpers.data.measures import entropy_index, entropy_weights, location_quotient, normalise
 
 # Hand example (shift 0): a = [0, 1, 2] -> x' = [0, .5, 1] -> p = [0, 1/3, 2/3];
 # b = [0, 0, 1] -> p = [0, 0, 1] -> entropy 0, divergence 1.

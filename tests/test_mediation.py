@@ -7,21 +7,19 @@ import pandas as pd
 import pytest
 from test_models import make_panel
 
-from helpers.mediation import (
+from helpers.estimate.mediation import (
     STEP_COLUMNS,
     Mediation,
     bootstrap_indirect,
     causal_steps,
     fit_mediation,
-    h1_tests,
-    h2_tests,
     indirect_effect_fwl,
-    paper_causal_steps,
     sobel,
     steps_outcome,
 )
-from helpers.models import fit_twfe
-from helpers.paper import reported_coefficients
+from helpers.estimate.models import fit_twfe
+from helpers.paper.hypotheses import h1_tests, h2_tests, paper_causal_steps
+from helpers.paper.reported import reported_coefficients
 
 CONTROLS = ["gov", "hum", "pgdp", "open", "edu"]
 
@@ -111,7 +109,7 @@ def test_steps_outcome_words(panel):
 
 def test_bootstrap_duplicates_are_distinct_entities(panel):
     """A panel of one province drawn twice must keep two fixed effects, not merge them."""
-    from helpers.mediation import _blocks, _indirect_from_blocks
+    from helpers.estimate.mediation import _blocks, _indirect_from_blocks
 
     blocks = _blocks(panel, "IC", "DE", "TI", ["gov"], "province", "year")
     order = np.array([0, 0, 1, 2, 2, 2, 5])

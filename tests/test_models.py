@@ -8,15 +8,8 @@ import pytest
 import statsmodels.formula.api as smf
 from linearmodels.datasets import wage_panel
 
-from helpers.data import load_panel
-from helpers.models import (
-    ModelInputError,
-    add_lag,
-    covariance_variants,
-    fit_pooled,
-    fit_twfe,
-    tidy,
-)
+from helpers.data.panel import load_panel
+from helpers.estimate.models import ModelInputError, add_lag, covariance_variants, fit_pooled, fit_twfe, tidy
 
 REGS = ["DE", "gov", "hum", "pgdp", "open", "edu"]
 

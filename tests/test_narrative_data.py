@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from helpers import narrative_data as N
+from helpers.book import narrative as N
 
 
 def _audit_rows(check: str, verdicts: list[str], rows: list[str] | None = None) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 import json
 
-from helpers import pipeline
+from helpers.build import pipeline
 
 
 def test_digest_changes_with_content_name_and_parameters(tmp_path, monkeypatch):
@@ -53,7 +53,7 @@ def test_chapters_follow_pipeline_yml_order():
 
 def test_data_forks_reach_the_panel_and_the_data_chapter():
     forks = pipeline.data_forks()
-    from helpers.data import FORK_DEFAULTS
+    from helpers.data.panel import FORK_DEFAULTS
 
     assert set(forks) <= set(FORK_DEFAULTS), "pipeline.yml names a fork build_panel does not know"
     data_chapter = next(c for c in pipeline.chapters() if c["name"] == "02_data")
@@ -61,7 +61,7 @@ def test_data_forks_reach_the_panel_and_the_data_chapter():
 
 
 def test_a_bad_fork_stops_the_data_build_with_one_line(capsys):
-    from helpers import data
+    from helpers.data import panel as data
 
     assert data.main(["--forks", '{"gdp_vintage": "third"}']) == 1
     err = capsys.readouterr().err.strip()

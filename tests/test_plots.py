@@ -3,9 +3,9 @@
 import numpy as np
 from test_models import make_panel
 
-from helpers.models import add_lag, fit_twfe
-from helpers.paper import reported_coefficients
-from helpers.plots import coefficient_plot
+from helpers.book.figures import coefficient_plot
+from helpers.estimate.models import add_lag, fit_twfe
+from helpers.paper.reported import reported_coefficients
 
 
 def _paper_markers(fig):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.prose_tables import (
+from helpers.book.prose import (
     agreement_counts,
     column1_h1,
     covariance_phrases,

@@ -7,20 +7,18 @@ import pandas as pd
 import pytest
 from test_models import make_panel
 
-from helpers.data import FORK_CHOICES, FORK_DEFAULTS, MODEL_VARS, build_panel
-from helpers.inference import partial_out
-from helpers.sensitivity import (
+from helpers.book.figures import specification_curve
+from helpers.data.panel import FORK_CHOICES, FORK_DEFAULTS, MODEL_VARS, build_panel
+from helpers.estimate.inference import partial_out
+from helpers.estimate.multiverse import (
     CLUSTERINGS,
     FORK_VARIABLES,
     MULTIVERSE_FORKS,
     baseline_spec_id,
-    mediation_identity_simulation,
     multiverse,
     multiverse_summary,
-    nickell_simulation,
-    specification_curve,
-    within_variation,
 )
+from helpers.estimate.simulations import mediation_identity_simulation, nickell_simulation, within_variation
 
 CONTROLS = ("gov", "hum", "pgdp", "open", "edu")
 
@@ -173,7 +171,8 @@ def test_mediation_identity_holds_on_one_sample_only():
 
 
 def test_multiverse_by_choice_and_display():
-    from helpers.sensitivity import multiverse_by_choice, multiverse_summary_display
+    from helpers.book.tables import multiverse_summary_display
+    from helpers.estimate.multiverse import multiverse_by_choice
 
     mv = pd.DataFrame({"controls": ["none", "none", "all"], "hum_proxy": ["n/a", "n/a", "graduates"],
                        "n": [300, 300, 251], "coef": [0.1, -0.1, 0.2],

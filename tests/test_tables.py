@@ -7,12 +7,9 @@ import pandas as pd
 import pytest
 from test_models import make_panel
 
-from helpers.models import fit_twfe
-from helpers.tables import (
-    COMPARISON_COLUMNS,
+from helpers.book.tables import (
     FORK_COLUMNS,
     LONG_COLUMNS,
-    compare_with_paper,
     coverage_table,
     display_comparison,
     display_estimates,
@@ -24,9 +21,11 @@ from helpers.tables import (
     long_results,
     regression_table,
     short_note,
-    stars,
     table_legend,
 )
+from helpers.estimate.models import fit_twfe
+from helpers.paper.compare import COMPARISON_COLUMNS, compare_with_paper
+from helpers.paper.reported import stars
 
 
 @pytest.fixture

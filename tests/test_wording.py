@@ -2,7 +2,16 @@
 
 import pytest
 
-from helpers.wording import capitalise, compared, count_of, listing, number_word, p_text, plural, stars_text
+from helpers.book.wording import (
+    capitalise,
+    compared,
+    count_of,
+    listing,
+    number_word,
+    p_text,
+    plural,
+    stars_text,
+)
 
 
 def test_count_of_uses_words_for_the_special_cases():

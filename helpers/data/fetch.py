@@ -116,7 +116,7 @@ def fetch_all(raw: Path = RAW, mirror: Path | None = None, manifest: Path = MANI
 
 
 def main() -> int:
-    """Command-line entry point: ``python -m helpers.fetch``."""
+    """Command-line entry point: ``python -m helpers.data.fetch``."""
     try:
         fetched = fetch_all()
     except FetchError as exc:

@@ -29,9 +29,8 @@ from dataclasses import dataclass
 import pandas as pd
 from scipy import stats
 
-from helpers.paper import reported_coefficients, reported_table2
+from helpers.paper.reported import reported_coefficients, reported_table2
 from helpers.paths import PAPER
-from helpers.wording import listing
 
 VERDICTS: tuple[str, ...] = ("ok", "impossible", "inconsistent", "doubtful")
 COLUMNS: list[str] = ["check", "table", "row", "column", "reported", "expected", "verdict", "note"]
@@ -1054,7 +1053,10 @@ def split_quotes(rows: pd.DataFrame, column: str = "reported") -> tuple[pd.DataF
 
 def english_list(items: Sequence[str]) -> str:
     """``["a"]`` -> ``"a"``, ``["a", "b"]`` -> ``"a and b"``, ``["a", "b", "c"]`` -> ``"a, b and c"``."""
-    return listing(items, empty="none")
+    items = [str(i) for i in items]
+    if len(items) < 2:
+        return items[0] if items else "none"
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def describe_coefficients(rows: pd.DataFrame) -> str:

@@ -35,12 +35,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from helpers.models import ModelInputError
+from helpers.estimate.models import ModelInputError
 
 WEIGHTS = ("rademacher", "webb")
 #: Webb's six-point distribution: +-sqrt(1/2), +-1, +-sqrt(3/2), each with probability 1/6
@@ -369,18 +368,6 @@ def cv3_se(jack: pd.DataFrame, full_coef: float) -> float:
     return float(np.sqrt((g - 1) / g * np.sum((jack["coef"].to_numpy() - full_coef) ** 2)))
 
 
-def jackknife_plot(jack: pd.DataFrame, full_coef: float, *, entity: str = "province",
-                   term: str = "DE") -> plt.Figure:
-    """Horizontal bars: how far leaving out each entity moves the estimate (sorted), full estimate noted."""
-    d = jack.sort_values("change")
-    fig, ax = plt.subplots(figsize=(6.4, 0.18 * len(d) + 1.2))
-    ax.barh(np.arange(len(d)), d["change"], color=np.where(d["change"] > 0, "C0", "C1"))
-    ax.set_yticks(np.arange(len(d)), d[entity], fontsize="small")
-    ax.axvline(0, color="black", lw=0.8)
-    ax.set_xlabel(f"{term} coefficient without the {entity} minus the full estimate ({full_coef:.3f})")
-    ax.set_title(f"Leave-one-{entity}-out jackknife of the {term} coefficient")
-    fig.tight_layout()
-    return fig
 
 
 @dataclass(frozen=True)
@@ -482,19 +469,3 @@ def inference_table(data: pd.DataFrame, y: str = "IC", term: str = "DE", control
     return out
 
 
-def inference_side_by_side(inference: pd.DataFrame, columns: Sequence[str] = ("6", "1")) -> pd.DataFrame:
-    """One row per method and reference with the model columns side by side, for display.
-
-    ``inference`` is :func:`inference_table` output stacked with a ``column`` label; each column
-    shows its two-sided and one-sided p-values and its interval as text ("not computed" where the
-    method gives none). The CSV of the stacked table keeps every field.
-    """
-    ci = "[" + inference["ci_lo"].map("{:.4f}".format) + ", " + inference["ci_hi"].map("{:.4f}".format) + "]"
-    shown = inference.assign(ci=ci.where(inference["ci_lo"].notna(), "not computed"))
-    shown = shown.pivot(index=["method", "reference"], columns="column",
-                        values=["p_two_sided", "p_one_sided", "ci"])
-    order = inference.drop_duplicates(["method", "reference"]).set_index(["method", "reference"]).index
-    shown = shown.reindex(order)
-    shown = shown[[(what, col) for col in columns for what in ("p_two_sided", "p_one_sided", "ci")]]
-    shown.columns = [f"col. {col}: {what.replace('_', ' ')}" for what, col in shown.columns]
-    return shown

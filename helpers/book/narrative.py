@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from helpers import audit
-from helpers.tables import star_count
-from helpers.wording import capitalise, count_of, listing, number_word, plural, stars_text
+from helpers.audit import checks as audit
+from helpers.book.wording import capitalise, count_of, listing, number_word, plural, stars_text
+from helpers.paper.reported import star_count
 
 Glue = dict[str, object]
 

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 import pyreadr
 
+from helpers.data.provinces import YEARS, UnknownProvinceError, provinces, to_province
 from helpers.paths import RAW
-from helpers.provinces import YEARS, UnknownProvinceError, provinces, to_province
 
 TIDY_COLUMNS = ["province", "year", "variable", "value", "unit", "source", "row"]
 
@@ -87,7 +87,7 @@ VARS: dict[str, Var] = {
 def _path(raw: Path, file: str) -> Path:
     path = Path(raw) / file
     if not path.is_file():
-        raise DataError(f"{file}: file not found under {raw} (run `python -m helpers.fetch`)")
+        raise DataError(f"{file}: file not found under {raw} (run `python -m helpers.data.fetch`)")
     return path
 
 

@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from helpers.mediation import Bootstrap, Mediation, steps_outcome
-from helpers.tables import fork_signs
-from helpers.wording import capitalise, compared, count_of, listing, number_word, p_text, plural
+from helpers.book.tables import fork_signs
+from helpers.book.wording import capitalise, compared, count_of, listing, number_word, p_text, plural
+from helpers.estimate.mediation import Bootstrap, Mediation, steps_outcome
 
 # ---------------------------------------------------------------------------------------------
 # Chapter 03: baseline (Table 3)

@@ -16,35 +16,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from linearmodels.panel.results import PanelResults
 
-from helpers.models import CONST, tidy
-from helpers.paper import reported_coefficients
-from helpers.results import write_table
-from helpers.wording import count_of, listing, number_word, plural
+from helpers.book.output import write_table
+from helpers.book.wording import count_of, listing, number_word, plural
+from helpers.estimate.models import CONST, tidy
+from helpers.paper.reported import stars
 
 LONG_COLUMNS = ["column", "term", "coef", "se", "t", "p", "n"]
-COMPARISON_COLUMNS = ["column", "term", "ours", "paper", "difference", "sign_agrees",
-                      "significance_agrees", "ours_t", "paper_t", "ours_n", "paper_n", "ours_stars",
-                      "paper_stars"]
-THRESHOLDS = ((0.01, 3), (0.05, 2), (0.10, 1))
 
 
-def star_count(p: float) -> int:
-    """Number of stars for a two-sided p-value: 3 if p < .01, 2 if p < .05, 1 if p < .10, else 0."""
-    if p is None or not np.isfinite(p):
-        return 0
-    for cut, n in THRESHOLDS:
-        if p < cut:
-            return n
-    return 0
 
 
-def stars(p: float) -> str:
-    """The star string for a p-value (boundaries are strict: p = 0.05 earns one star, not two)."""
-    return "*" * star_count(p)
 
 
 
@@ -125,44 +109,6 @@ def write_results(fits: Mapping[str, PanelResults], name: str,
     return write_table(long_results(fits, terms), name)
 
 
-def compare_with_paper(ours: pd.DataFrame, table: int,
-                       column_map: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Our long results beside the paper's Table ``table``, one row per (our column, paper term).
-
-    ``ours`` has the :data:`LONG_COLUMNS`; ``column_map`` maps our column ids to the paper's (default:
-    the same id), so two readings of one paper column can both be compared with it. Terms the paper
-    reports but we could not estimate (a missing control) keep NaN in ``ours`` and NA verdicts;
-    terms only we report (controls the paper hides) are left out. Significance agrees when the star
-    counts ``ours_stars`` and ``paper_stars`` are equal (ours from our p, the paper's as printed).
-    """
-    paper = reported_coefficients()
-    paper = paper[paper["table"] == table].copy()
-    if paper.empty:
-        raise ValueError(f"compare_with_paper: data/paper/reported_coefficients.csv has no table {table}")
-    paper["column"] = paper["column"].astype(str)
-    column_map = dict(column_map or {c: c for c in ours["column"].astype(str).unique()})
-    rows = []
-    for our_col, paper_col in column_map.items():
-        mine = ours[ours["column"].astype(str) == str(our_col)].set_index("term")
-        for _, pr in paper[paper["column"] == str(paper_col)].iterrows():
-            have = pr.term in mine.index
-            o = mine.loc[pr.term] if have else None
-            coef = float(o.coef) if have else np.nan
-            rows.append({
-                "column": str(our_col), "term": pr.term, "ours": coef, "paper": float(pr.coef),
-                "difference": coef - float(pr.coef),
-                "sign_agrees": bool(np.sign(coef) == np.sign(pr.coef)) if have else pd.NA,
-                "significance_agrees": bool(star_count(float(o.p)) == int(pr.stars)) if have else pd.NA,
-                "ours_t": float(o.t) if have else np.nan, "paper_t": float(pr.t),
-                "ours_n": int(o.n) if have else pd.NA, "paper_n": int(pr.n),
-                "ours_stars": star_count(float(o.p)) if have else pd.NA, "paper_stars": int(pr.stars),
-            })
-    out = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
-    for col in ("sign_agrees", "significance_agrees"):
-        out[col] = out[col].astype("boolean")
-    for col in ("ours_n", "ours_stars"):
-        out[col] = out[col].astype("Int64")
-    return out
 
 
 def write_comparison(comparison: pd.DataFrame, name: str) -> Path:
@@ -281,7 +227,7 @@ def fork_comparison(mv: pd.DataFrame, columns: Mapping[int, str],
     that differs from ``defaults`` (the forks ``panel.csv`` was built with unless given). Columns:
     :data:`FORK_COLUMNS`, with ``t = coef / se``.
     """
-    from helpers.data import current_forks
+    from helpers.data.panel import current_forks
 
     defaults = dict(current_forks() if defaults is None else defaults)
     forks = [f for f in defaults if f in mv.columns]
@@ -385,3 +331,35 @@ def display_numbers(frame: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
         if pd.api.types.is_float_dtype(out[col]):
             out[col] = [fmt(x) for x in out[col]]
     return out
+
+
+_PERCENT_COLUMNS = {"share_positive": "% positive", "share_positive_significant": "% positive, significant",
+                    "share_negative_significant": "% negative, significant"}
+
+
+def multiverse_summary_display(summary: pd.DataFrame) -> pd.DataFrame:
+    """:func:`multiverse_by_choice` for reading: shares as percent text, median N without needless
+    decimals, indexed by choice and value."""
+    shown = summary.set_index(["choice", "value"])
+    return shown.assign(
+        **{c: (100 * shown[c]).map("{:.1f}".format) for c in _PERCENT_COLUMNS},
+        median_n=shown["median_n"].map(lambda v: f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}"),
+    ).rename(columns=_PERCENT_COLUMNS)
+
+
+def inference_side_by_side(inference: pd.DataFrame, columns: Sequence[str] = ("6", "1")) -> pd.DataFrame:
+    """One row per method and reference with the model columns side by side, for display.
+
+    ``inference`` is :func:`inference_table` output stacked with a ``column`` label; each column
+    shows its two-sided and one-sided p-values and its interval as text ("not computed" where the
+    method gives none). The CSV of the stacked table keeps every field.
+    """
+    ci = "[" + inference["ci_lo"].map("{:.4f}".format) + ", " + inference["ci_hi"].map("{:.4f}".format) + "]"
+    shown = inference.assign(ci=ci.where(inference["ci_lo"].notna(), "not computed"))
+    shown = shown.pivot(index=["method", "reference"], columns="column",
+                        values=["p_two_sided", "p_one_sided", "ci"])
+    order = inference.drop_duplicates(["method", "reference"]).set_index(["method", "reference"]).index
+    shown = shown.reindex(order)
+    shown = shown[[(what, col) for col in columns for what in ("p_two_sided", "p_one_sided", "ci")]]
+    shown.columns = [f"col. {col}: {what.replace('_', ' ')}" for what, col in shown.columns]
+    return shown

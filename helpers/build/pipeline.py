@@ -5,7 +5,7 @@ Steps: fetch and verify ``data/raw/`` -> build ``data/derived/`` -> execute each
 Each step keeps a stamp (the sha256 of its inputs) in ``book/.stamps/``; a step whose stamp
 matches and whose outputs exist is skipped, so a rebuild with nothing changed takes seconds.
 
-Usage: ``python -m helpers.pipeline [--force] [--only NAME ...] [--no-html] [--bench]``.
+Usage: ``python -m helpers.build.pipeline [--force] [--only NAME ...] [--no-html] [--bench]``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from helpers import fetch
+from helpers.data import fetch
 from helpers.paths import BOOK, DERIVED, NOTEBOOKS, ROOT
 
 STAMPS = BOOK / ".stamps"
@@ -33,7 +33,7 @@ HTML = ROOT / "_build" / "html"
 MATHJAX_SRC = ROOT / "node_modules" / "mathjax" / "es5"
 MATHJAX_DST = ROOT / "_vendor" / "mathjax"
 # Everything a chapter's result can depend on besides its own text and parameters.
-SHARED_INPUTS = ("helpers/*.py", "data/paper/*", "data/sources.csv", "requirements.lock")
+SHARED_INPUTS = ("helpers/**/*.py", "data/paper/*", "data/sources.csv", "requirements.lock")
 
 
 def _files(patterns: Iterable[str]) -> list[Path]:

@@ -1,0 +1,227 @@
+"""Coefficient plots: our estimate with its 95% interval beside the paper's point estimate."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from IPython.display import Image
+from linearmodels.panel.results import PanelResults
+
+from helpers.book.output import save_figure
+from helpers.data.panel import FORK_CHOICES
+from helpers.estimate.models import t_reference
+from helpers.estimate.multiverse import CLUSTERING_LABELS, MULTIVERSE_FORKS
+from helpers.estimate.simulations import _resid
+from helpers.paper.reported import reported_coefficients
+
+
+def coefficient_plot(fits: Mapping[str, PanelResults], table: int, terms: Sequence[str] = ("DE",), *,
+                     column_map: Mapping[str, str] | None = None,
+                     paper_terms: Mapping[tuple[str, str], str | None] | None = None,
+                     title: str | None = None, level: float = 0.95) -> plt.Figure:
+    """One row per (our column, term): our estimate and ``level`` interval (t(G-1)), paper marker.
+
+    ``column_map`` maps our column ids to the paper's (default: same id); a paper marker is drawn
+    only where the paper reports that term in that column. ``paper_terms`` maps (our column, our
+    term) to the paper's term when the names differ, or to None for no marker: Table 4's column 1,
+    whose printed "DE" is read as lagged DE, is ``{("1", "L_DE"): "DE", ("1b", "DE"): None}``.
+    """
+    paper = reported_coefficients()
+    paper = paper[paper["table"] == table].assign(column=lambda d: d["column"].astype(str))
+    column_map = dict(column_map or {c: c for c in fits})
+    paper_terms = dict(paper_terms or {})
+    rows = []
+    for col, res in fits.items():
+        crit = t_reference(res).ppf(0.5 + level / 2)
+        for term in terms:
+            if term not in res.params.index:
+                continue
+            est, se = float(res.params[term]), float(res.std_errors[term])
+            their = paper_terms.get((col, term), term)
+            hit = paper[(paper["column"] == str(column_map.get(col, col))) & (paper["term"] == their)]
+            rows.append({"label": f"({col}) {term}", "est": est, "lo": est - crit * se, "hi": est + crit * se,
+                         "paper": float(hit["coef"].iloc[0]) if len(hit) else np.nan})
+    frame = pd.DataFrame(rows)
+    fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(frame) + 1.2))
+    ypos = np.arange(len(frame))[::-1]
+    ax.errorbar(frame["est"], ypos, xerr=[frame["est"] - frame["lo"], frame["hi"] - frame["est"]],
+                fmt="o", color="C0", capsize=3, label=f"ours, {level:.0%} CI (t(G-1))")
+    ax.scatter(frame["paper"], ypos, marker="D", color="C3", zorder=3, label="paper (point estimate)")
+    ax.axvline(0, color="grey", lw=0.8, ls="--")
+    ax.set_yticks(ypos, frame["label"])
+    ax.set_xlabel("coefficient")
+    ax.set_title(title or f"Table {table}: ours vs the paper")
+    ax.legend(loc="best", fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def bootstrap_histogram(draws: np.ndarray, point: float, ci: tuple[float, float], *,
+                        label: str = "a*b") -> plt.Figure:
+    """Histogram of bootstrap draws with the point estimate, the percentile interval and zero.
+
+    Only our own estimates are drawn: a published point estimate would sit on another scale
+    whenever the paper's variables are not ours (the paper never defines its TI, for instance).
+    """
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    ax.hist(draws, bins=40, color="C0", alpha=0.6)
+    ax.axvline(point, color="C0", lw=2, label=f"ours {label}")
+    for i, edge in enumerate(ci):
+        ax.axvline(edge, color="C0", ls=":", lw=1.5, label="percentile interval" if i == 0 else None)
+    ax.axvline(0, color="grey", ls="--", lw=0.8)
+    ax.set_xlabel(label)
+    ax.set_ylabel("bootstrap draws")
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def specification_curve(mv: pd.DataFrame, *, forks: Sequence[str] = MULTIVERSE_FORKS,
+                        highlight: str | None = None, title: str | None = None,
+                        clip_to: str = "entity") -> plt.Figure:
+    """Sorted estimates with their intervals (top) and the choices behind each (indicator panel below).
+
+    Colours: green positive and significant, red negative and significant, grey not significant.
+    ``highlight`` is a spec id drawn as a larger black circle (the book's baseline). The vertical axis
+    spans the intervals of the clustering ``clip_to``; longer intervals are cut there and counted
+    in a note on the figure.
+    """
+    d = mv[mv["n"] > 0].sort_values(["coef", "spec_id"]).reset_index(drop=True)
+    xpos = np.arange(len(d))
+    colour = np.where(d["positive_significant"], "C2", np.where(d["negative_significant"], "C3", "0.6"))
+    rows: list[tuple[str, pd.Series]] = []
+    for f in forks:
+        for v in FORK_CHOICES[f]:
+            rows.append((f"{f}: {v}", d[f] == v))
+    for lab in d.sort_values("n_controls")["controls"].drop_duplicates():
+        rows.append((f"controls: {lab}", d["controls"] == lab))
+    for cl in d["clustering"].drop_duplicates():
+        rows.append((f"SE: {CLUSTERING_LABELS.get(cl, cl)}", d["clustering"] == cl))
+    rows = [(lab, m) for lab, m in rows if m.any()]
+    fig, (ax, bx) = plt.subplots(2, 1, figsize=(10, 3.2 + 0.22 * len(rows)), sharex=True,
+                                 gridspec_kw={"height_ratios": [3.2, 0.22 * len(rows)]})
+    ax.vlines(xpos, d["ci_lo"], d["ci_hi"], colors=colour, lw=0.8, alpha=0.7)
+    ax.scatter(xpos, d["coef"], c=colour, s=6, zorder=3)
+    ax.axhline(0, color="black", lw=0.8, ls="--")
+    # two-way intervals with t(1) references (two years of data) are huge; the axis spans the
+    # intervals of the book's clustering so that the curve stays visible, and longer ones are cut
+    ref = d[d["clustering"] == clip_to] if (d["clustering"] == clip_to).any() else d
+    lo, hi = ref["ci_lo"].min(), ref["ci_hi"].max()
+    pad = 0.05 * (hi - lo)
+    ax.set_ylim(min(lo, d["coef"].min()) - pad, max(hi, d["coef"].max()) + pad)
+    n_clipped = int(((d["ci_lo"] < lo - pad) | (d["ci_hi"] > hi + pad)).sum())
+    if n_clipped:
+        ax.text(0.99, 0.02, f"{n_clipped} intervals clipped at the axis", transform=ax.transAxes,
+                ha="right", va="bottom", fontsize="x-small")
+    if highlight is not None and (d["spec_id"] == highlight).any():
+        i = int(np.flatnonzero(d["spec_id"] == highlight)[0])
+        ax.scatter([i], [d["coef"].iloc[i]], s=60, facecolors="none", edgecolors="black", zorder=4,
+                   label="book's baseline (Table 3 col. 6)")
+        ax.legend(loc="upper left", fontsize="small")
+    ax.set_ylabel("DE coefficient, 95% CI")
+    ax.set_title(title or "Specification curve of the DE coefficient")
+    for j, (_, m) in enumerate(rows):
+        hit = np.flatnonzero(m.to_numpy())
+        bx.scatter(hit, np.full(len(hit), j), marker="|", s=30, c=colour[hit], lw=0.8)
+    bx.set_yticks(range(len(rows)), [lab for lab, _ in rows], fontsize="x-small")
+    bx.set_ylim(len(rows) - 0.5, -0.5)
+    bx.set_xlabel("specifications, sorted by estimate")
+    bx.set_xlim(-1, len(d))
+    fig.tight_layout()
+    return fig
+
+
+def within_variation_figure(data: pd.DataFrame, var: str = "DE", *, entity: str = "province",
+                            time: str = "year") -> plt.Figure:
+    """Left: ``var`` by province and year as published. Right: the same after removing province and
+    year effects, on the same vertical scale: the variation that identifies the coefficient."""
+    frame = data.loc[data[var].notna(), [entity, time, var]].sort_values([entity, time])
+    ent = pd.get_dummies(frame[entity]).to_numpy(dtype=float)
+    per = pd.get_dummies(frame[time]).to_numpy(dtype=float)[:, 1:]
+    frame = frame.assign(within=_resid(frame[var].to_numpy(float), np.column_stack([ent, per])))
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    for _, g in frame.groupby(entity):
+        axes[0].plot(g[time], g[var], color="C0", lw=0.8, alpha=0.6)
+        axes[1].plot(g[time], g["within"], color="C1", lw=0.8, alpha=0.6)
+    axes[0].set_title(f"{var} as measured (30 provinces)")
+    axes[1].set_title(f"{var} after province and year effects")
+    axes[1].axhline(0, color="black", lw=0.6)
+    for a in axes:
+        a.set_xlabel(time)
+    axes[0].set_ylabel(var)
+    fig.tight_layout()
+    return fig
+
+
+def jackknife_plot(jack: pd.DataFrame, full_coef: float, *, entity: str = "province",
+                   term: str = "DE") -> plt.Figure:
+    """Horizontal bars: how far leaving out each entity moves the estimate (sorted), full estimate noted."""
+    d = jack.sort_values("change")
+    fig, ax = plt.subplots(figsize=(6.4, 0.18 * len(d) + 1.2))
+    ax.barh(np.arange(len(d)), d["change"], color=np.where(d["change"] > 0, "C0", "C1"))
+    ax.set_yticks(np.arange(len(d)), d[entity], fontsize="small")
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel(f"{term} coefficient without the {entity} minus the full estimate ({full_coef:.3f})")
+    ax.set_title(f"Leave-one-{entity}-out jackknife of the {term} coefficient")
+    fig.tight_layout()
+    return fig
+
+
+def save_and_show(fig: plt.Figure, name: str) -> Image:
+    """Save ``fig`` with :func:`helpers.results.save_figure` and return the saved PNG for display.
+
+    The chapter then shows exactly the file the book ships; the figure is closed so that an
+    inline backend does not display it a second time.
+    """
+    png, _ = save_figure(fig, name)
+    plt.close(fig)
+    return Image(filename=str(png))
+
+
+def coverage_heatmap(cov: pd.DataFrame, n_provinces: int = 30) -> plt.Figure:
+    """Variable (rows) by year (columns) heat map of the number of provinces with a value."""
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(cov) + 1.2))
+    im = ax.imshow(cov.to_numpy(), cmap="Blues", vmin=0, vmax=n_provinces, aspect="auto")
+    ax.set_xticks(range(cov.shape[1]), [str(c) for c in cov.columns])
+    ax.set_yticks(range(cov.shape[0]), list(cov.index))
+    for (i, j), v in np.ndenumerate(cov.to_numpy()):
+        ax.text(
+            j,
+            i,
+            str(v),
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if v > n_provinces * 0.6 else "black",
+        )
+    ax.set_xlabel("year")
+    fig.colorbar(im, ax=ax, label="provinces with a value", shrink=0.8)
+    fig.tight_layout()
+    return fig
+
+
+def province_small_multiples(
+    panel: pd.DataFrame, variables: Sequence[str] = ("DE", "IC"), ncols: int = 6
+) -> plt.Figure:
+    """One small panel per province (alphabetical), each variable a line over the years, shared axes."""
+    names = sorted(panel["province"].unique())
+    nrows = int(np.ceil(len(names) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.0 * ncols, 1.55 * nrows), sharex=True, sharey=True)
+    styles = ["-", "--", ":", "-."]
+    for ax, name in zip(axes.flat, names, strict=False):
+        d = panel[panel["province"] == name].sort_values("year")
+        for k, v in enumerate(variables):
+            ax.plot(d["year"], d[v], styles[k % 4], lw=1.3, label=v)
+        ax.set_title(name, fontsize=8, pad=2)
+        ax.tick_params(labelsize=6)
+    for ax in list(axes.flat)[len(names) :]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(
+        handles, labels, loc="upper center", ncol=len(variables), frameon=False, bbox_to_anchor=(0.5, 1.01)
+    )
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    return fig

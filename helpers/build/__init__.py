@@ -1,0 +1,3 @@
+"""The build: the pipeline that executes the chapters and the environment file."""
+
+__all__ = []
