@@ -10,9 +10,13 @@ from helpers.paths import ROOT
 
 LOCK = ROOT / "requirements.lock"
 ENVIRONMENT = ROOT / "environment.yml"
+#: What Binder users need on top of the lock: JupyterLab, MyST rendering (admonitions, math and
+#: cross-references in the chapters; glue roles stay raw there) and nbconvert. CI does not install
+#: them, so they are pinned here rather than in requirements.lock.
+BINDER_EXTRAS = {"jupyterlab": "4.6.6", "jupyterlab-myst": "2.7.0", "nbconvert": "7.17.2"}
 HEADER = (
     "# Binder / conda users. Generated from requirements.lock by `make lock`;\n"
-    "# tests/test_environment.py checks that the two agree.\n"
+    "# tests/test_environment.py checks that they agree, plus the Binder extras of helpers/build/envfile.py.\n"
 )
 
 
@@ -39,8 +43,9 @@ def environment_pins(path: Path = ENVIRONMENT) -> dict[str, str]:
 
 
 def write_environment(lock: Path = LOCK, path: Path = ENVIRONMENT) -> None:
-    """Write ``environment.yml`` with Python 3.11, Node 20 and the lock's exact pip pins."""
-    pip = [f"{n}=={v}" for n, v in lock_pins(lock).items()]
+    """Write ``environment.yml``: Python 3.11, Node 20, the lock's exact pip pins, the Binder extras."""
+    pins = {**BINDER_EXTRAS, **lock_pins(lock)}
+    pip = [f"{n}=={v}" for n, v in sorted(pins.items())]
     spec = {
         "name": "dongding-replication",
         "channels": ["conda-forge"],
