@@ -16,7 +16,7 @@ ENVIRONMENT = ROOT / "environment.yml"
 BINDER_EXTRAS = {"jupyterlab": "4.6.6", "jupyterlab-myst": "2.7.0", "nbconvert": "7.17.2"}
 HEADER = (
     "# Binder / conda users. Generated from requirements.lock by `make lock`;\n"
-    "# tests/test_environment.py checks that they agree, plus the Binder extras of helpers/build/envfile.py.\n"
+    "# tests/test_environment.py checks them, with the Binder extras of helpers/build/envfile.py.\n"
 )
 
 
