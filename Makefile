@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: book test data env bench clean lock lint
+.PHONY: book test data env bench clean lock lint headline
 
 book: env node_modules/.installed
 	$(PY) -m helpers.build.pipeline
@@ -22,6 +22,10 @@ bench: env node_modules/.installed
 
 lint: env
 	$(PY) -m ruff check helpers tests
+
+# Rewrite the headline table at the top of README.md from book/results/*.csv (a test checks it is fresh).
+headline: env
+	$(PY) -c 'from helpers.book import update_readme; print("README.md", "updated" if update_readme() else "already up to date")'
 
 env: $(VENV)/.installed
 
