@@ -488,23 +488,6 @@ def test_split_quotes_keys_each_quotation_once(result):
     assert (quotes.loc[keyed["quote"], "text"].to_numpy() == rows["reported"].to_numpy()).all()
 
 
-def test_english_list_joins_with_and():
-    assert audit.english_list([]) == "none"
-    assert audit.english_list(["TI"]) == "TI"
-    assert audit.english_list(["hum", "pgdp"]) == "hum and pgdp"
-    assert audit.english_list(["DE", "gov", "open"]) == "DE, gov and open"
-
-
-def test_describe_coefficients_groups_by_table_and_column():
-    rows = pd.DataFrame({"table": ["3", "3", "5", "5"], "row": ["hum", "pgdp", "const", "const"],
-                         "column": ["(5)", "(5)", "(1)", "(2)"]})
-    assert audit.describe_coefficients(rows) == (
-        "hum and pgdp in Table 3 column (5) and the constants in Table 5 columns (1) and (2)")
-    mixed = pd.DataFrame({"table": ["4", "4"], "row": ["DE", "const"], "column": ["(1)", "(3)"]})
-    assert audit.describe_coefficients(mixed) == (
-        "DE in Table 4 column (1) and the constant in Table 4 column (3)")
-
-
 def test_verdict_changes_matches_rows_by_position_not_key():
     # two rows share a key (one claim read under two legends); a key join would pair them crosswise
     keys = {"check": ["text_vs_tables"] * 2, "table": ["5"] * 2, "row": ["DE"] * 2, "column": ["(1)"] * 2}

@@ -284,22 +284,3 @@ def test_panel_records_the_forks_it_was_built_with(tmp_path):
     assert current_forks(tmp_path / "absent.json") == FORK_DEFAULTS
 
 
-@pytest.mark.parametrize("forks", [{}, {"gdp_vintage": "revised", "ti": "patents_per_10k"},
-                                   {"de_composition": "table1_2013", "hum_proxy": "rd_fte",
-                                    "open_proxy": "trade_fiscal"}])
-def test_describe_forks_agrees_with_the_dictionary(panel, forks):
-    desc = D.describe_forks(forks)
-    d = D.data_dictionary(panel, **forks).set_index("name")
-    for v in ("IC", "TI", "hum", "pgdp", "open"):
-        assert desc[v] == d.loc[v, "definition"]
-    assert d.loc["DE", "definition"].startswith(desc["DE"]) and "pooled" not in desc["DE"]
-    assert desc["gdp_vintage"] == d.loc["IC", "gdp_vintage"]
-
-
-def test_describe_forks_follows_the_fork_and_rejects_unknown_choices():
-    assert "R&D" in D.describe_forks()["TI"] and "patent" in D.describe_forks({"ti": "patents_per_10k"})["TI"]
-    assert "PKU" in D.describe_forks()["DE"]
-    assert "nine Table 1" in D.describe_forks({"de_composition": "table1_2013"})["DE"]
-    assert D.describe_forks({"gdp_vintage": "revised"})["gdp_vintage"] == "revised"
-    with pytest.raises(ValueError, match="ti must be one of"):
-        D.describe_forks({"ti": "patents"})

@@ -214,16 +214,3 @@ def test_inference_table_rows_and_columns():
     assert tab.loc[1, "p_two_sided"] > tab.loc[0, "p_two_sided"]  # t(29) has fatter tails than normal
 
 
-def test_inference_side_by_side_puts_columns_next_to_each_other():
-    from helpers.book.tables import inference_side_by_side
-
-    rows = pd.DataFrame({"method": ["CR1", "CR1", "CV3"], "reference": ["normal", "t(29)", "t(29)"],
-                         "p_two_sided": [0.1, 0.2, 0.3], "p_one_sided": [0.05, 0.1, 0.15],
-                         "ci_lo": [0.0, 0.1, float("nan")], "ci_hi": [1.0, 1.1, float("nan")]})
-    inference = pd.concat([rows.assign(column="6"), rows.assign(column="1", p_two_sided=[0.4, 0.5, 0.6])])
-    shown = inference_side_by_side(inference)
-    assert list(shown.index) == [("CR1", "normal"), ("CR1", "t(29)"), ("CV3", "t(29)")]
-    assert shown.columns[:3].tolist() == ["col. 6: p two sided", "col. 6: p one sided", "col. 6: ci"]
-    assert shown.loc[("CR1", "normal"), "col. 1: p two sided"] == 0.4
-    assert shown.loc[("CV3", "t(29)"), "col. 6: ci"] == "not computed"
-    assert shown.loc[("CR1", "normal"), "col. 6: ci"] == "[0.0000, 1.0000]"

@@ -15,7 +15,6 @@ from helpers.estimate.mediation import (
     fit_mediation,
     indirect_effect_fwl,
     sobel,
-    steps_outcome,
 )
 from helpers.estimate.models import fit_twfe
 from helpers.paper.hypotheses import h1_tests, h2_tests, paper_causal_steps
@@ -85,26 +84,6 @@ def test_bootstrap_summary_gives_the_interval_its_own_columns(panel):
     row = table.iloc[0]
     assert (row["90% ci low"], row["90% ci high"]) == pytest.approx(boot.ci)
     assert row["p one-sided"] == pytest.approx(boot.p_one_sided) and row["draws"] == 40 and row["seed"] == 3
-
-
-def test_steps_outcome_words(panel):
-    strong = fit_mediation(panel.assign(IC=panel["IC"] + panel["TI"]), controls=CONTROLS)
-    steps = causal_steps(strong)
-    assert steps_outcome(steps, 0.5, 0.3).startswith(
-        "pass the three significance requirements and the requirement that the DE coefficient shrink "
-        "(c' = 0.3000 against c = 0.5000)")
-    # the paper's case: every t passes but the direct effect exceeds the total
-    bigger = steps_outcome(steps, 0.2854, 0.3822)
-    assert bigger.startswith("pass the three significance requirements, but not the requirement that the DE "
-                             "coefficient shrink: c' = 0.3822 against c = 0.2854, a direct effect larger")
-    # a negative total effect that is not significant is not called "significantly negative"
-    weak = steps.copy()
-    weak.loc[0, ["estimate", "t", "p_one_sided", "passes"]] = [-0.1, -0.4, 0.655, False]
-    assert steps_outcome(weak, -0.1, -0.2) == ("stop at step 1: the total effect c is not significantly "
-                                               "positive (its point estimate is negative)")
-    weak.loc[0, ["estimate", "passes"]] = [0.1, True]
-    weak.loc[2, ["estimate", "passes"]] = [0.05, False]
-    assert steps_outcome(weak, 0.1, 0.0) == "stop at step 3: b is positive but not significant at 5%"
 
 
 def test_bootstrap_duplicates_are_distinct_entities(panel):

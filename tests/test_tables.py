@@ -17,11 +17,8 @@ from helpers.book.tables import (
     display_numbers,
     display_tests,
     fork_comparison,
-    fork_signs,
     long_results,
     regression_table,
-    short_note,
-    table_legend,
 )
 from helpers.estimate.models import fit_twfe
 from helpers.paper.compare import COMPARISON_COLUMNS, compare_with_paper
@@ -110,43 +107,14 @@ def test_display_tests_drops_repeated_columns():
         display_tests(tests.drop(columns="verdict_5pct"))
 
 
-def test_short_note_and_legend():
-    data = pd.DataFrame({"year": [2011, 2012, 2013], "a": [1.0, 2.0, 3.0], "b": [np.nan, 1.0, 2.0]})
-    assert short_note(data, ["a", "b"]) == "short: b"
-    assert short_note(data, ["a"]) == ""
-    legend = table_legend(data, ["a", "b"], {"b": "a proxy"})
-    assert list(legend.index) == ["b"]
-    assert legend.loc["b"].tolist() == ["2 of 3", "2012-2013", "a proxy"]
-    assert list(table_legend(data, ["a", "b"], {"a": "labelled"}).index) == ["a", "b"]
-
-
-def test_coverage_names_the_gaps_in_words():
+def test_coverage_names_the_gaps():
     data = pd.DataFrame({"year": [2011, 2012, 2013, 2014, 2015], "a": [1.0, np.nan, 3.0, np.nan, 5.0],
                          "b": [np.nan, 1.0, 2.0, 3.0, np.nan]})
     cov = coverage_table(data, ["a", "b", "c"]).set_index("variable")
     # no nested parentheses when prose puts the span in parentheses: "(a covers 2011-2015 except ...)"
-    assert cov.loc["a", "periods"] == "2011-2015 except 2012 and 2014"
+    assert cov.loc["a", "periods"] == "2011-2015 except 2012, 2014"
     assert cov.loc["b", "periods"] == "2012-2014"
     assert cov.loc["c", "periods"] == "none" and cov.loc["c", "non_missing"] == 0
-
-
-def test_fork_signs_speaks_per_column():
-    forks = pd.DataFrame({"column": ["1"] * 4 + ["6"] * 3 + ["7"],
-                          "coef": [0.6, 0.2, 0.1, -0.4, -0.1, -0.4, -0.3, 0.5],
-                          "p": [0.09, 0.7, 0.6, 0.055, 0.7, 0.03, 0.01, 0.2]})
-    one = fork_signs(forks, "1")
-    assert one == ("In column 1 the sign depends on these choices: three of the 4 versions give a positive "
-                   "estimate and one a negative one, none of them significant at 5%.")
-    assert fork_signs(forks, "6") == ("In column 6 the sign does not change: all 3 versions give a negative "
-                                      "estimate, two of them significant at 5%.")
-    assert fork_signs(forks, "7") == ("In column 7 the sign does not change: the only version gives a "
-                                      "positive estimate, not significant at 5%.")
-    ten = fork_signs(forks, "1", alpha=0.1)
-    assert ten.endswith("a negative one; one positive and one negative estimate are significant at 10%.")
-    many = fork_signs(forks.assign(p=0.5), "1", alpha=0.6)
-    assert many.endswith("three positive and one negative estimate are significant at 60%.")
-    with pytest.raises(ValueError, match="no column '3'"):
-        fork_signs(forks, "3")
 
 
 def _fake_multiverse() -> pd.DataFrame:

@@ -1051,34 +1051,8 @@ def split_quotes(rows: pd.DataFrame, column: str = "reported") -> tuple[pd.DataF
 # the text true when a parameter (rounding, clusters) or the transcription changes.
 
 
-def english_list(items: Sequence[str]) -> str:
-    """``["a"]`` -> ``"a"``, ``["a", "b"]`` -> ``"a and b"``, ``["a", "b", "c"]`` -> ``"a, b and c"``."""
-    items = [str(i) for i in items]
-    if len(items) < 2:
-        return items[0] if items else "none"
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def describe_coefficients(rows: pd.DataFrame) -> str:
-    """Name the coefficients in ``rows`` (audit rows with ``table``, ``row``, ``column``) in plain words.
-
-    Within a table, coefficients of one column read "hum and pgdp in Table 3 column (5)" and
-    one term across columns "the constants in Table 5 columns (1) and (2)"; tables keep their order
-    of appearance in ``rows``.
-    """
-    parts = []
-    for table, g in rows.groupby("table", sort=False):
-        g = g.assign(row=g["row"].replace({"const": "the constant"}))
-        terms, cols = list(dict.fromkeys(g["row"])), list(dict.fromkeys(g["column"]))
-        if len(cols) == 1:
-            parts.append(f"{english_list(terms)} in Table {table} column {cols[0]}")
-        elif len(terms) == 1:
-            name = "the constants" if terms[0] == "the constant" else terms[0]
-            parts.append(f"{name} in Table {table} columns {english_list(cols)}")
-        else:
-            parts.append(english_list([f"{r.row} in Table {table} column {r.column}"
-                                       for r in g.itertuples()]))
-    return english_list(parts)
 
 
 def verdict_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:

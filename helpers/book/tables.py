@@ -20,7 +20,6 @@ import pandas as pd
 from linearmodels.panel.results import PanelResults
 
 from helpers.book.output import write_table
-from helpers.book.wording import count_of, listing, number_word, plural
 from helpers.estimate.models import CONST, tidy
 from helpers.paper.reported import stars
 
@@ -103,10 +102,6 @@ def long_results(fits: Mapping[str, PanelResults], terms: Sequence[str] | None =
     return pd.concat(parts, ignore_index=True)[LONG_COLUMNS]
 
 
-def write_results(fits: Mapping[str, PanelResults], name: str,
-                  terms: Sequence[str] | None = None) -> Path:
-    """Write :func:`long_results` to ``book/results/<name>.csv``."""
-    return write_table(long_results(fits, terms), name)
 
 
 
@@ -185,33 +180,12 @@ def coverage_table(data: pd.DataFrame, cols: Sequence[str], *, time: str = "year
         span = f"{periods[0]}-{periods[-1]}" if periods else "none"
         gaps = sorted(set(range(periods[0], periods[-1] + 1)) - set(periods)) if periods else []
         rows.append({"variable": col, "non_missing": int(have.sum()), "rows": len(data),
-                     "periods": span + (f" except {listing([str(g) for g in gaps])}" if gaps else "")})
+                     "periods": span + (f" except {', '.join(str(g) for g in gaps)}" if gaps else "")})
     return pd.DataFrame(rows)
 
 
-def short_note(data: pd.DataFrame, cols: Sequence[str]) -> str:
-    """A short note for a regression-table column: the variables in ``cols`` missing for some rows.
-
-    Example: ``"short: hum, pgdp"``; empty if none is short. The counts and what each variable
-    measures belong in the legend under the table (:func:`table_legend`).
-    """
-    short = [c for c in cols if data[c].isna().any()]
-    return f"short: {', '.join(short)}" if short else ""
 
 
-def table_legend(data: pd.DataFrame, cols: Sequence[str], labels: Mapping[str, str] | None = None, *,
-                 time: str = "year") -> pd.DataFrame:
-    """Legend for a regression table: for each of ``cols`` that is short or has a label, its rows with
-    a value, its periods (:func:`coverage_table`) and the label (e.g. what a proxy measures).
-    """
-    labels = labels or {}
-    cov = coverage_table(data, cols, time=time)
-    cov = cov[(cov["non_missing"] < cov["rows"]) | cov["variable"].isin(list(labels))]
-    return pd.DataFrame({
-        "rows with a value": [f"{n} of {r}" for n, r in zip(cov["non_missing"], cov["rows"], strict=True)],
-        "years": cov["periods"].to_list(),
-        "note": [labels.get(v, "") for v in cov["variable"]],
-    }, index=pd.Index(cov["variable"], name="variable"))
 
 
 FORK_COLUMNS = ["choice", "column", "controls", "coef", "se", "t", "p", "n"]
@@ -247,47 +221,6 @@ def fork_comparison(mv: pd.DataFrame, columns: Mapping[int, str],
     })[FORK_COLUMNS].reset_index(drop=True)
 
 
-def fork_signs(forks: pd.DataFrame, column: str, *, alpha: float = 0.05) -> str:
-    """One sentence on the sign of the estimate across the versions of one column of a
-    :func:`fork_comparison` frame, and how many versions are significant at ``alpha`` (two-sided).
-
-    Example: "In column 1 the sign depends on these choices: three of the 4 versions give a positive
-    estimate and one a negative one, none of them significant at 5%."
-    """
-    rows = forks[forks["column"].astype(str) == str(column)]
-    if rows.empty:
-        raise ValueError(f"fork_signs: the fork comparison has no column {column!r}")
-    n = len(rows)
-    pos, neg = int((rows["coef"] > 0).sum()), int((rows["coef"] < 0).sum())
-    sig = rows["p"] < alpha
-    pos_sig, neg_sig = int((sig & (rows["coef"] > 0)).sum()), int((sig & (rows["coef"] < 0)).sum())
-
-    def give(k: int) -> str:  # "none of the 4 versions gives", "three of the 4 versions give"
-        return "gives" if k <= 1 else "give"
-
-    level = f"{100 * alpha:g}%"
-    if pos and neg:
-        text = (f"In column {column} the sign depends on these choices: {count_of(pos, n, 'version')} "
-                f"{give(pos)} a positive estimate and {number_word(neg)} a negative one")
-    else:
-        sign = "positive" if pos else "negative" if neg else "zero"
-        text = (f"In column {column} the sign does not change: {count_of(n, n, 'version')} {give(n)} a "
-                f"{sign} estimate")
-    if n == 1:
-        text += f", {'' if pos_sig + neg_sig else 'not '}significant at {level}"
-    elif pos_sig + neg_sig == 0:
-        text += f", {'neither' if n == 2 else 'none'} of them significant at {level}"
-    elif not (pos and neg):
-        k = pos_sig + neg_sig
-        which = ("both" if n == 2 else "all") if k == n else number_word(k)
-        text += f", {which} of them significant at {level}"
-    else:
-        counts = ((pos_sig, "positive"), (neg_sig, "negative"))
-        parts = [f"{number_word(k)} {sign}" for k, sign in counts if k]
-        last = [k for k, _ in counts if k][-1]  # the noun agrees with the nearest count
-        text += (f"; {listing(parts)} estimate{'' if last == 1 else 's'} {plural(pos_sig + neg_sig)} "
-                 f"significant at {level}")
-    return text + "."
 
 
 def display_estimates(long: pd.DataFrame, rows: str = "choice", columns: str = "column", *,
@@ -333,33 +266,7 @@ def display_numbers(frame: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
     return out
 
 
-_PERCENT_COLUMNS = {"share_positive": "% positive", "share_positive_significant": "% positive, significant",
-                    "share_negative_significant": "% negative, significant"}
 
 
-def multiverse_summary_display(summary: pd.DataFrame) -> pd.DataFrame:
-    """:func:`multiverse_by_choice` for reading: shares as percent text, median N without needless
-    decimals, indexed by choice and value."""
-    shown = summary.set_index(["choice", "value"])
-    return shown.assign(
-        **{c: (100 * shown[c]).map("{:.1f}".format) for c in _PERCENT_COLUMNS},
-        median_n=shown["median_n"].map(lambda v: f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}"),
-    ).rename(columns=_PERCENT_COLUMNS)
 
 
-def inference_side_by_side(inference: pd.DataFrame, columns: Sequence[str] = ("6", "1")) -> pd.DataFrame:
-    """One row per method and reference with the model columns side by side, for display.
-
-    ``inference`` is :func:`inference_table` output stacked with a ``column`` label; each column
-    shows its two-sided and one-sided p-values and its interval as text ("not computed" where the
-    method gives none). The CSV of the stacked table keeps every field.
-    """
-    ci = "[" + inference["ci_lo"].map("{:.4f}".format) + ", " + inference["ci_hi"].map("{:.4f}".format) + "]"
-    shown = inference.assign(ci=ci.where(inference["ci_lo"].notna(), "not computed"))
-    shown = shown.pivot(index=["method", "reference"], columns="column",
-                        values=["p_two_sided", "p_one_sided", "ci"])
-    order = inference.drop_duplicates(["method", "reference"]).set_index(["method", "reference"]).index
-    shown = shown.reindex(order)
-    shown = shown[[(what, col) for col in columns for what in ("p_two_sided", "p_one_sided", "ci")]]
-    shown.columns = [f"col. {col}: {what.replace('_', ' ')}" for what, col in shown.columns]
-    return shown

@@ -12,12 +12,10 @@ from helpers.data import loaders as L
 from helpers.data.measures import DEFAULT_SHIFT
 from helpers.data.panel import (
     COMPOSITIONS,
-    FORK_CHOICES,
     FORK_DEFAULTS,
     FORK_VARIANTS,
     MODEL_VARS,
     TABLE1,
-    _check_choice,
     build_panel,
     components,
     de_index,
@@ -217,21 +215,6 @@ def data_dictionary(panel: pd.DataFrame | None = None, **forks: object) -> pd.Da
     return pd.DataFrame(rows)
 
 
-def describe_forks(forks: dict[str, object] | None = None) -> dict[str, str]:
-    """Short English descriptions of the variables a fork changes, for a chapter's prose.
-
-    Keys: IC, DE, TI, hum, pgdp, open (the ``definition`` that :func:`data_dictionary` shows for
-    those forks, DE without its normalisation clause) and gdp_vintage ("first-published" or
-    "revised"). Taken from the same text as the dictionary, so the two cannot disagree.
-    """
-    f = {**FORK_DEFAULTS, **(forks or {})}
-    for name in FORK_CHOICES:
-        _check_choice(name, f[name])
-    defs = _definitions(f)
-    out = {v: defs[v][0] for v in ("IC", "DE", "TI", "hum", "pgdp", "open")}
-    out["DE"] = out["DE"].split(", pooled")[0]
-    out["gdp_vintage"] = _vintages(f)["IC"][0]
-    return out
 
 
 def coverage(panel: pd.DataFrame, ind: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -29,7 +29,6 @@ from helpers.estimate.mediation import (
     fit_mediation,
     indirect_effect_fwl,
     sobel,
-    steps_outcome,
 )
 from helpers.estimate.models import (
     CONST,
@@ -110,7 +109,6 @@ __all__ = [
     "randomization_test",
     "reference_df",
     "sobel",
-    "steps_outcome",
     "stepwise_fits",
     "t_reference",
     "tidy",

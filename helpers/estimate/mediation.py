@@ -268,28 +268,6 @@ def causal_steps(med: Mediation, *, alpha: float = 0.05) -> pd.DataFrame:
 
 
 
-def steps_outcome(steps: pd.DataFrame, c: float, c_prime: float, *, treatment: str = "DE",
-                  alpha: float = 0.05, digits: int = 4) -> str:
-    """What a :func:`causal_steps` frame concludes, as a predicate for prose ("our data ...").
-
-    The three significance requirements are read in step order and the first failure is named,
-    describing a negative estimate as such but not as significant; when all three pass, step 3's
-    other requirement is checked: the ``treatment`` coefficient must shrink, ``c_prime < c``.
-    """
-    names = {"total (c)": "the total effect c", "a": "a", "b": "b"}
-    failed = steps[~steps["passes"].astype(bool)]
-    if not failed.empty:
-        first = failed.iloc[0]
-        why = ("is not significantly positive (its point estimate is negative)" if first["estimate"] < 0
-               else f"is positive but not significant at {100 * alpha:g}%")
-        return f"stop at step {int(first['step'])}: {names.get(first['effect'], first['effect'])} {why}"
-    values = f"c' = {c_prime:.{digits}f} against c = {c:.{digits}f}"
-    if c_prime < c:
-        return (f"pass the three significance requirements and the requirement that the {treatment} "
-                f"coefficient shrink ({values})")
-    return (f"pass the three significance requirements, but not the requirement that the {treatment} "
-            f"coefficient shrink: {values}, a direct effect {'larger than' if c_prime > c else 'equal to'} "
-            "the total effect, which cannot happen on one sample when a and b are both positive")
 
 
 
