@@ -165,3 +165,11 @@ def test_display_comparison_shows_the_stars_that_decide_significance(panel):
             continue
         assert s["ours"].count("*") == r["ours_stars"] and s["paper"].count("*") == r["paper_stars"]
         assert (s["ours"].count("*") == s["paper"].count("*")) == (s["significance agrees"] == "yes")
+
+
+def test_term_labels_read_as_the_paper_prints_them():
+    from helpers.book.tables import term_label
+
+    assert term_label("const") == "Constant"
+    assert term_label("L_DE") == "DE (t-1)"
+    assert term_label("DE") == "DE"

@@ -39,8 +39,10 @@ LONG_COLUMNS = ["column", "term", "coef", "se", "t", "p", "n"]
 
 
 def term_label(term: str) -> str:
-    """Display name of a term (the constant is 'Constant', as in the paper)."""
-    return "Constant" if term == CONST else term
+    """Display name of a term: the constant is 'Constant', as in the paper; a lag ``L_DE`` is 'DE (t-1)'."""
+    if term == CONST:
+        return "Constant"
+    return f"{term[2:]} (t-1)" if term.startswith("L_") else term
 
 
 def regression_table(fits: Mapping[str, PanelResults], terms: Sequence[str] | None = None, *,
