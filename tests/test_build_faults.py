@@ -26,10 +26,12 @@ CHAPTER_A = """\
 ---
 jupytext:
   text_representation:
+    extension: .md
     format_name: myst
 kernelspec:
-  name: python3
   display_name: Python 3
+  language: python
+  name: python3
 ---
 
 (chapter-a)=
@@ -41,10 +43,12 @@ value = 1  # any integer
 ```
 
 ```{code-cell} ipython3
+import os
+
 from helpers.paths import RESULTS
 
 RESULTS.mkdir(parents=True, exist_ok=True)
-(RESULTS / "a.csv").write_text(f"value\\n{value}\\n")
+(RESULTS / "a.csv").write_text(f"value,claims\\n{value},{os.environ['BOOK_CLAIMS']}\\n")
 print(value)
 ```
 """
@@ -53,10 +57,12 @@ CHAPTER_B = """\
 ---
 jupytext:
   text_representation:
+    extension: .md
     format_name: myst
 kernelspec:
-  name: python3
   display_name: Python 3
+  language: python
+  name: python3
 ---
 
 (chapter-b)=
@@ -105,12 +111,13 @@ def spec(**b_params: object) -> str:
 
 
 def build(repo: Path, *args: str, wait: bool = True, timeout: float = 240):
-    """``python -m helpers.build.pipeline`` in ``repo`` (its own helpers); the finished process or the Popen."""
+    """Run the pipeline in ``repo`` with the copy's helpers; the finished process, or the Popen."""
     env = {k: v for k, v in os.environ.items() if k != "DATA_MIRROR"}
     env["PYTHONPATH"] = str(repo)  # the copy's helpers, not the editable install's
     cmd = [sys.executable, "-m", "helpers.build.pipeline", *args]
     if not wait:
-        return subprocess.Popen(cmd, cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(cmd, cwd=repo, env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     return subprocess.run(cmd, cwd=repo, env=env, capture_output=True, text=True, timeout=timeout)
 
 
@@ -125,7 +132,8 @@ def ran(proc) -> set[str]:
 def template(tmp_path_factory):
     """A small repository built once (with ``--bench``, which is also tested here)."""
     repo = tmp_path_factory.mktemp("book")
-    for name in ["_config.yml", "pyproject.toml", "requirements.lock", "data/sources.csv", "book/references.bib"]:
+    files = ["_config.yml", "pyproject.toml", "requirements.lock", "data/sources.csv", "book/references.bib"]
+    for name in files:
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, repo / name)
     for folder in ["helpers", "data/paper", "book/static"]:
@@ -155,6 +163,11 @@ def repo(template, tmp_path):
 def test_bench_prints_forced_time_floor_and_ratio(template):
     """Checked by the template's build; here the HTML of both chapters is in place."""
     assert (template / "_build" / "html" / "book" / "02_b.html").is_file()
+
+
+def test_claims_are_strict_under_the_default_data_choices(template):
+    # 01_a runs with its defaults on the default panel; 02_b has parameters of its own
+    assert (template / "book" / "results" / "a.csv").read_text() == "value,claims\n1,strict\n"
 
 
 def test_a_failing_chapter_fails_every_build_and_is_not_published(repo):
