@@ -97,8 +97,11 @@ def test_project_manifest_is_valid_and_has_pinned_urls():
         assert len(parts[5]) == 40, f"{s.file}: URL is not pinned to a full commit sha"
 
 
-@pytest.mark.parametrize("file", ["../../outside/evil.csv", "repo/../../evil.csv", "/tmp/evil.csv", "C:/evil.csv",
-                                  "repo//a.csv", "repo\\a.csv"])
+UNSAFE = ["../../outside/evil.csv", "repo/../../evil.csv", "/tmp/evil.csv", "C:/evil.csv", "repo//a.csv",
+          "repo\\a.csv"]
+
+
+@pytest.mark.parametrize("file", UNSAFE)
 def test_a_manifest_path_outside_data_raw_is_refused_with_one_line(setup, tmp_path, file):
     mirror, raw, write_manifest, _ = setup
     manifest = write_manifest(file=file)

@@ -40,7 +40,8 @@ def damaged(data: bytes, how: str, encoding: str | None) -> bytes:
 
 
 def snapshot(folder: Path) -> list[tuple[str, bytes]]:
-    return sorted((p.relative_to(folder).as_posix(), p.read_bytes()) for p in folder.rglob("*") if p.is_file())
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    return sorted((p.relative_to(folder).as_posix(), p.read_bytes()) for p in files)
 
 
 @pytest.mark.parametrize("how", ["empty", "truncated", "mis-encoded"])
