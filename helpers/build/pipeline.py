@@ -465,8 +465,8 @@ def _parse_cell(src: str) -> ast.AST:
             return ast.parse("")
 
 
-def chapter_inputs(name: str) -> list[Path]:
-    """Every file chapter ``name`` reads (see the module docstring): its input set for the stamp."""
+def chapter_reads(name: str) -> tuple[set[str], list[str]]:
+    """The ``helpers`` modules chapter ``name`` imports and the glob patterns of the data it reads."""
     code, _ = notebook_code(name)
     trees = [_parse_cell(c) for c in code]
     modules: set[str] = set()
@@ -481,6 +481,17 @@ def chapter_inputs(name: str) -> list[Path]:
             elif isinstance(node, ast.alias):
                 names.add(node.asname or node.name.split(".")[-1])
     patterns = list(ALWAYS_READ) + [p for p, triggers in READS_WHEN_NAMED.items() if names & set(triggers)]
+    return modules, patterns
+
+
+def reads_panel(name: str) -> bool:
+    """Whether chapter ``name`` reads ``data/derived/`` (so it must wait for the data step)."""
+    return "data/derived/*" in chapter_reads(name)[1]
+
+
+def chapter_inputs(name: str) -> list[Path]:
+    """Every file chapter ``name`` reads (see the module docstring): its input set for the stamp."""
+    modules, patterns = chapter_reads(name)
     return [NOTEBOOKS / f"{name}.md", *helper_closure(modules), *_files(patterns)]
 
 
@@ -569,12 +580,13 @@ def build_lock(path: Path | None = None) -> Iterator[None]:
 # --------------------------------------------------------------------------- the steps
 
 
-def step_data(force: bool, spec: dict | None = None) -> bool:
-    """Fetch raw files (always verified) and rebuild ``data/derived/`` if its inputs changed."""
+def step_data(force: bool, spec: dict | None = None, fetched: bool = False) -> bool:
+    """Fetch raw files (always verified, unless ``fetched``) and rebuild ``data/derived/`` if needed."""
     from helpers.data import DataError, PanelError, write_panel
 
     spec = spec or load_spec()
-    fetch.fetch_all()
+    if not fetched:
+        fetch.fetch_all()
     forks = spec["forks"]
     key = digest([*helper_closure([DATA_MODULE]), *_files(["data/sources.csv", "requirements.lock"])], forks)
     outputs = [DERIVED / "panel.csv", DERIVED / "indicators.csv", DERIVED / "panel_forks.json"]
@@ -725,33 +737,60 @@ def _chapter_fresh(chapter: dict) -> bool:
     return _fresh(chapter["name"], chapter_key(chapter), [BOOK / f"{chapter['name']}.ipynb"])
 
 
+def _stale(chapter: dict, force: bool) -> bool:
+    return force or not _chapter_fresh(chapter)
+
+
 def _timed(step, force: bool, *args: object) -> float:
     """Wall time of ``step(force)`` if it did any work, else 0."""
     start = time.perf_counter()
     return time.perf_counter() - start if step(force, *args) else 0.0
 
 
-def _run_chapters(stale: list[dict], times: dict[str, float]) -> list[str]:
-    """Run ``stale`` chapters, ``WORKERS`` at a time; return one error line per failed chapter."""
-    errors: list[str] = []
-    pool = ThreadPoolExecutor(max_workers=WORKERS)
-    try:
-        futures: dict[Future, dict] = {pool.submit(run_chapter, c): c for c in stale}
-        pending = set(futures)
+class _ChapterPool:
+    """Chapters running ``WORKERS`` at a time in threads (each thread waits on its papermill process)."""
+
+    def __init__(self, times: dict[str, float], errors: list[str]) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=WORKERS)
+        self.futures: dict[Future, dict] = {}
+        self.times, self.errors = times, errors
+
+    def submit(self, chapters: list[dict]) -> None:
+        for c in chapters:
+            self.futures[self.pool.submit(run_chapter, c)] = c
+
+    def join(self) -> None:
+        pending = set(self.futures)
         while pending:
             # a timeout keeps the main thread responsive to signals while kernels run
             done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
             for fut in done:
                 try:
-                    times[futures[fut]["name"]] = fut.result()
+                    self.times[self.futures[fut]["name"]] = fut.result()
                 except BuildError as exc:
-                    errors.append(str(exc))
-    except BaseException:
-        stop_children()
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-    return errors
+                    self.errors.append(str(exc))
+
+    def __enter__(self) -> _ChapterPool:
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        if exc is not None:
+            stop_children()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _durations() -> dict[str, float]:
+    with contextlib.suppress(OSError, ValueError):
+        return json.loads((STAMPS / "durations.json").read_text())
+    return {}
+
+
+def _record_durations(times: dict[str, float]) -> None:
+    known = {**_durations(), **{k: round(v, 2) for k, v in times.items() if v}}
+    STAMPS.mkdir(parents=True, exist_ok=True)
+    tmp = STAMPS / ".durations.json.tmp"
+    tmp.write_text(json.dumps(known, indent=1, sort_keys=True) + "\n")
+    os.replace(tmp, STAMPS / "durations.json")
 
 
 def run(force: bool = False, only: list[str] | None = None, html: bool = True) -> dict[str, float]:
@@ -775,12 +814,26 @@ def _run_locked(force: bool, only: list[str] | None, html: bool) -> dict[str, fl
     unknown = sorted(set(only or []) - {c["name"] for c in spec["chapters"]})
     if unknown:
         raise BuildError(f"--only: unknown chapter(s) {', '.join(unknown)}")
+    todo = [c for c in spec["chapters"] if not only or c["name"] in only]
+    times["data"] = 0.0
+    times.update({c["name"]: 0.0 for c in todo})
+    # longest first (durations of earlier builds): two workers then finish close together
+    took = _durations()
+    todo_by_length = sorted(todo, key=lambda c: -took.get(c["name"], math.inf))
+    errors: list[str] = []
     try:
-        times["data"] = _timed(step_data, force, spec)
-        todo = [c for c in spec["chapters"] if not only or c["name"] in only]
-        stale = [c for c in todo if force or not _chapter_fresh(c)]
-        times.update({c["name"]: 0.0 for c in todo})
-        errors = _run_chapters(stale, times)
+        fetch.fetch_all()
+        with _ChapterPool(times, errors) as pool:
+            # chapters that do not read the panel run while it is being built
+            pool.submit([c for c in todo_by_length if not reads_panel(c["name"]) and _stale(c, force)])
+            try:
+                times["data"] = _timed(step_data, force, spec, True)
+            except BuildError as exc:
+                errors.insert(0, str(exc))
+            else:
+                pool.submit([c for c in todo_by_length if reads_panel(c["name"]) and _stale(c, force)])
+            pool.join()
+        _record_durations({c["name"]: times[c["name"]] for c in todo})
         if errors:
             raise BuildError("\n".join(errors))
         if html:
