@@ -657,9 +657,9 @@ def run_chapter(chapter: dict) -> float:
                 kept.unlink(missing_ok=True)
             message = re.sub(r"\s+", " ", evalue).strip()
             message = message if len(message) <= 400 else message[:400] + "..."
-            see = _rel(kept) if kept.is_file() else _rel(log)
-            raise BuildError(f"chapter {name}: {ename}: {message} (full notebook and log: {see}, "
-                             f"{_rel(log)})".replace(f"{_rel(log)}, {_rel(log)}", _rel(log)))
+            where = (f"full notebook and log: {_rel(kept)}, {_rel(log)}" if kept.is_file()
+                     else f"full log: {_rel(log)}")
+            raise BuildError(f"chapter {name}: {ename}: {message} ({where})")
         strip_run_metadata(dest)
         os.replace(dest, BOOK / f"{name}.ipynb")
     for stale in (FAILED / f"{name}.ipynb", FAILED / f"{name}.log"):
