@@ -95,3 +95,77 @@ def test_project_manifest_is_valid_and_has_pinned_urls():
         assert s.url.startswith("https://raw.githubusercontent.com/"), s.file
         parts = s.url.split("/")
         assert len(parts[5]) == 40, f"{s.file}: URL is not pinned to a full commit sha"
+
+
+UNSAFE = ["../../outside/evil.csv", "repo/../../evil.csv", "/tmp/evil.csv", "C:/evil.csv", "repo//a.csv",
+          "repo\\a.csv"]
+
+
+@pytest.mark.parametrize("file", UNSAFE)
+def test_a_manifest_path_outside_data_raw_is_refused_with_one_line(setup, tmp_path, file):
+    mirror, raw, write_manifest, _ = setup
+    manifest = write_manifest(file=file)
+    before = snapshot(tmp_path)
+    with pytest.raises(fetch.FetchError) as err:
+        fetch.fetch_all(raw, mirror, manifest)
+    msg = str(err.value)
+    assert "\n" not in msg and "row 2, column 'file'" in msg and repr(file) in msg
+    assert snapshot(tmp_path) == before  # nothing written, inside data/raw or out
+
+
+def test_nothing_is_written_through_a_symlinked_folder(setup, tmp_path):
+    mirror, raw, write_manifest, _ = setup
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (raw / "repo").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(fetch.FetchError, match="symbolic link") as err:
+        fetch.fetch_all(raw, mirror, write_manifest())
+    assert "\n" not in str(err.value)
+    assert not list(elsewhere.iterdir())
+
+
+def test_stale_partials_are_removed_and_files_get_umask_permissions(setup):
+    mirror, raw, write_manifest, _ = setup
+    (raw / "repo").mkdir()
+    stale = raw / "repo" / ".partial-abc123"
+    stale.write_bytes(b"half a file")
+    old = os.umask(0o022)
+    try:
+        fetch.fetch_all(raw, mirror, write_manifest())
+    finally:
+        os.umask(old)
+    assert not stale.exists()
+    assert (raw / "repo" / "a.csv").stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
+
+
+def test_a_changed_file_is_reported_in_one_line_before_it_is_replaced(setup, capsys):
+    mirror, raw, write_manifest, payload = setup
+    fetch.fetch_all(raw, mirror, write_manifest())
+    (raw / "repo" / "a.csv").write_bytes(b"edited by hand")
+    capsys.readouterr()
+    fetch.fetch_all(raw, mirror, write_manifest())
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "repo/a.csv" in err and "no longer matches" in err
+    assert (raw / "repo" / "a.csv").read_bytes() == payload
+
+
+@pytest.mark.parametrize("where", ["mkstemp", "copyfile"])
+def test_a_read_only_folder_or_full_disk_gives_one_line_with_the_path(setup, monkeypatch, where):
+    """Simulated: the tests may run as root, who can write to a read-only folder."""
+    import errno
+
+    mirror, raw, write_manifest, _ = setup
+    target = raw / "repo"
+
+    def refuse(*args, **kwargs):
+        if where == "mkstemp":
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(target))
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(args[1]))
+
+    monkeypatch.setattr(fetch.tempfile if where == "mkstemp" else fetch.shutil, where, refuse)
+    with pytest.raises(fetch.FetchError) as err:
+        fetch.fetch_all(raw, mirror, write_manifest())
+    msg = str(err.value)
+    assert "\n" not in msg and str(target) in msg
+    assert ("Read-only" in msg) if where == "mkstemp" else ("No space left" in msg)
+    assert not [p for p in raw.rglob("*") if p.is_file()]  # the temporary is gone too

@@ -8,7 +8,9 @@ complaint can name it. Only the sample years 2011-2021 are kept. Tibet and natio
 dropped on purpose; any other unknown name raises.
 
 Checks made while loading, each failing with a one-line :class:`DataError` naming file, row and
-column: the file exists, every cell meant to be a number is one, (province, year, variable)
+column: the file exists and can be parsed (an empty, truncated, corrupt or mis-encoded file of
+any format gives one line naming the file, and the line and column when the parser knows them
+or the bad bytes can be located), every cell meant to be a number is one, (province, year, variable)
 is unique, every value lies in a plausible range for its unit (which catches a series stored
 in 元 instead of 亿元 or persons instead of 万人), and every province has every year the file
 is relied on for.
@@ -16,10 +18,13 @@ is relied on for.
 
 from __future__ import annotations
 
+import errno
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -89,6 +94,87 @@ def _path(raw: Path, file: str) -> Path:
     if not path.is_file():
         raise DataError(f"{file}: file not found under {raw} (run `python -m helpers.data.fetch`)")
     return path
+
+
+T = TypeVar("T")
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _where_undecodable(path: Path, encoding: str) -> str:
+    """``line L, column C`` of the first byte of ``path`` that ``encoding`` cannot decode.
+
+    The parsers decode in chunks, so the offset in their UnicodeDecodeError is not the file's;
+    decoding the whole file again finds the real place.
+    """
+    data = path.read_bytes()
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return f"line {line}, byte {column}: byte 0x{data[exc.start]:02x} is not valid {encoding}"
+    except LookupError:
+        pass
+    return f"not valid {encoding}"
+
+
+def read_raw(path: Path, file: str, read: Callable[[Path], T], encoding: str | None = None) -> T:
+    """Call ``read(path)``, turning any failure to parse the file into a one-line :class:`DataError`.
+
+    Parameters
+    ----------
+    path : Path
+        The file to read.
+    file : str
+        Its name under ``data/raw/``, which opens every message.
+    read : callable
+        The parser (``pandas.read_csv``, ``pandas.read_excel``, ``pyreadr.read_r`` ...) bound to its
+        options, called with ``path``.
+    encoding : str, optional
+        The text encoding ``read`` decodes with, so that a mis-encoded file is reported with the
+        line and byte where decoding fails.
+
+    Returns
+    -------
+    object
+        Whatever ``read`` returns.
+
+    Raises
+    ------
+    DataError
+        The file is empty, truncated, corrupt or not in ``encoding``: one line naming it.
+    """
+    if path.stat().st_size == 0:
+        raise DataError(f"{file}: the file is empty (0 bytes); delete it and fetch again")
+    try:
+        return read(path)
+    except DataError:
+        raise
+    except UnicodeDecodeError as exc:
+        if encoding is None:  # a binary format whose text fields are garbled: a corrupt file
+            reason = _one_line(str(exc))
+            raise DataError(f"{file}: cannot be parsed, corrupt or mis-encoded? ({reason})") from None
+        raise DataError(f"{file}: cannot be decoded ({_where_undecodable(path, encoding)})") from None
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise DataError(f"{file}, {where}: not valid JSON ({exc.msg})") from None
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.ENOENT, errno.EISDIR):
+            raise DataError(f"{file}: cannot be read ({exc.strerror})") from None
+        # parsers raise EINVAL and the like when seeking past the end of a truncated file
+        raise DataError(f"{file}: cannot be parsed, corrupt or truncated? ({_one_line(str(exc))})") from None
+    except Exception as exc:  # noqa: BLE001  every parser has its own error types; all mean a bad file
+        reason = _one_line(str(exc)) or "no detail given"
+        kind = type(exc).__name__
+        raise DataError(f"{file}: cannot be parsed, corrupt or truncated? ({kind}: {reason})") from None
+
+
+def _read_json(path: Path) -> object:
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
 
 
 def _to_number(raw_value: object, file: str, row: int, column: str) -> float:
@@ -207,6 +293,15 @@ def _melt(
     return pd.concat(parts, ignore_index=True)
 
 
+def _read_utf8_csv(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def _read_sheet(path: Path) -> pd.DataFrame:
+    # .xlsx and .xls alike: pandas picks openpyxl or xlrd from the file's content
+    return pd.read_excel(path, header=None, dtype=object)
+
+
 def _require_columns(df: pd.DataFrame, file: str, cols: Iterable[str]) -> None:
     missing = [c for c in cols if c not in df.columns]
     if missing:
@@ -215,7 +310,10 @@ def _require_columns(df: pd.DataFrame, file: str, cols: Iterable[str]) -> None:
 
 def _read_nbs_export(path: Path, file: str) -> pd.DataFrame:
     """Raw NBS 分省年度数据 export (GBK; three lines of metadata, a header, 31 province rows, notes)."""
-    df = pd.read_csv(path, encoding="gbk", skiprows=3, dtype=str, keep_default_na=False)
+    df = read_raw(path, file, lambda p: pd.read_csv(p, encoding="gbk", skiprows=3, dtype=str,
+                                                   keep_default_na=False), "gbk")
+    if df.shape[1] < 2:
+        raise DataError(f"{file}: expected a province column and year columns, found {df.shape[1]} column(s)")
     df = df[df.iloc[:, 0].str.strip().ne("") & ~df.iloc[:, 0].str.startswith(("注", "数据来源"))]
     df = df.rename(columns={df.columns[0]: "地区"})
     df["_row"] = df.index + 5  # metadata lines 1-3, header line 4
@@ -232,7 +330,7 @@ PKU_FILE = "pedrohcgs__claude-code-my-workflow/PKU_DFIIC_province.dta"
 
 def load_pku(raw: Path = RAW) -> pd.DataFrame:
     """PKU Digital Financial Inclusion Index: aggregate and the three sub-indices (index points)."""
-    df = pd.read_stata(_path(raw, PKU_FILE))
+    df = read_raw(_path(raw, PKU_FILE), PKU_FILE, pd.read_stata)
     cols = {
         "index_aggregate": ("pku_index", 1.0),
         "coverage_breadth": ("pku_breadth", 1.0),
@@ -267,7 +365,7 @@ def load_tongji(name: str, raw: Path = RAW) -> pd.DataFrame:
     """One of the six NBS 分省 panels scraped by lanyuanzhe1/tongjimodule (2016-2024, revised vintage)."""
     file = TONGJI + name
     cols = TONGJI_FILES[name]
-    df = pd.read_csv(_path(raw, file), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    df = read_raw(_path(raw, file), file, _read_utf8_csv, "utf-8-sig")
     _require_columns(df, file, ["省份", "年份", *cols])
     long = _melt(df, "省份", "年份", cols, pd.Series(df.index + 2))
     return _finish(long, file, {v: TONGJI_YEARS for v, _ in cols.values()})
@@ -290,7 +388,7 @@ def load_renjiyi(raw: Path = RAW) -> pd.DataFrame:
     The sample-survey population columns of this file are deliberately not loaded: they count
     survey respondents, not residents.
     """
-    df = pd.read_csv(_path(raw, RENJIYI_FILE), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    df = read_raw(_path(raw, RENJIYI_FILE), RENJIYI_FILE, _read_utf8_csv, "utf-8-sig")
     _require_columns(df, RENJIYI_FILE, ["地区", "年份", *RENJIYI_COLS])
     cols = {c: (v, s) for c, (v, s, _) in RENJIYI_COLS.items()}
     long = _melt(df, "地区", "年份", cols, pd.Series(df.index + 2))
@@ -309,7 +407,9 @@ TECHME_FILES: dict[str, dict[str, str]] = {
 def load_techme(name: str, raw: Path = RAW) -> pd.DataFrame:
     """One of huhuaping/techme's long R tables (China S&T Statistical Yearbook); OCR names are cleaned."""
     file = TECHME + name
-    frames = pyreadr.read_r(str(_path(raw, file)))
+    frames = read_raw(_path(raw, file), file, lambda p: pyreadr.read_r(str(p)))
+    if not frames:
+        raise DataError(f"{file}: the R data file holds no table")
     df = next(iter(frames.values()))
     _require_columns(df, file, ["province", "year", "chn_block4", "value"])
     df = df.reset_index(drop=True)
@@ -350,7 +450,10 @@ AIRUIMENG_YEARS = range(2013, 2022)
 
 def load_airuimeng(raw: Path = RAW) -> pd.DataFrame:
     """Meng's digital-economy indicator sheet (raw, not the interpolated panel), 2013-2023."""
-    sheet = pd.read_excel(_path(raw, AIRUIMENG_FILE), header=None, dtype=object)
+    sheet = read_raw(_path(raw, AIRUIMENG_FILE), AIRUIMENG_FILE, _read_sheet)
+    if len(sheet) < 4:
+        raise DataError(f"{AIRUIMENG_FILE}: expected a header in row 3 and data below, "
+                        f"found {len(sheet)} row(s)")
     header = [str(h).strip() for h in sheet.iloc[2]]
     df = sheet.iloc[3:].copy()
     df.columns = header
@@ -364,16 +467,16 @@ AHIA_FILE = "ahia11__SHU-CES---ttc-platform/merged_provincial_data.json"
 
 def load_highways(raw: Path = RAW) -> pd.DataFrame:
     """Highway mileage (万公里) by province from ahia11's NBS-derived JSON (row = record number)."""
-    with open(_path(raw, AHIA_FILE), encoding="utf-8") as fh:
-        try:
-            data = json.load(fh)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{AHIA_FILE}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    data = read_raw(_path(raw, AHIA_FILE), AHIA_FILE, _read_json, "utf-8")
+    if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
+        raise DataError(f"{AHIA_FILE}: expected an object mapping each province to a list of records")
     col = "公路里程(万公里)"
     recs, k = [], 0
     for name, records in data.items():
         for rec in records:
             k += 1
+            if not isinstance(rec, dict):
+                raise DataError(f"{AHIA_FILE}, record {k}: expected an object, got {type(rec).__name__}")
             recs.append(
                 {
                     "name": name,
@@ -413,7 +516,7 @@ VERVAIN_FILE = "vervain1902__human-capital/1_Macro.dta"
 
 def load_population_cfps(raw: Path = RAW) -> pd.DataFrame:
     """Year-end resident population from vervain1902's macro file (persons -> 万人), even years only."""
-    df = pd.read_stata(_path(raw, VERVAIN_FILE))
+    df = read_raw(_path(raw, VERVAIN_FILE), VERVAIN_FILE, pd.read_stata)
     _require_columns(df, VERVAIN_FILE, ["prov_hanzi", "cyear", "tpop"])
     long = _melt(df, "prov_hanzi", "cyear", {"tpop": ("pop", 1e-4)}, pd.Series(df.index + 1))
     return _finish(long, VERVAIN_FILE, {"pop": (2012, 2014, 2016, 2018, 2020)})
@@ -424,7 +527,9 @@ FX_FILE = "zhuang1234__National-Data/人民币汇率(年平均价).xlsx"
 
 def load_exchange_rate(raw: Path = RAW) -> pd.DataFrame:
     """Annual average RMB per 100 USD (national, NBS); province is ``national``."""
-    sheet = pd.read_excel(_path(raw, FX_FILE), header=None, dtype=object)
+    sheet = read_raw(_path(raw, FX_FILE), FX_FILE, _read_sheet)
+    if len(sheet) < 2:
+        raise DataError(f"{FX_FILE}: expected a header row and data below, found {len(sheet)} row(s)")
     col_idx = [i for i, h in enumerate(sheet.iloc[0]) if isinstance(h, str) and "美元" in h]
     if not col_idx:
         raise DataError(f"{FX_FILE}: no USD column in the header row")

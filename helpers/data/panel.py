@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -493,10 +494,23 @@ INDICATORS_PATH = DERIVED / "indicators.csv"
 FORKS_PATH = DERIVED / "panel_forks.json"
 
 
-def _write_csv(df: pd.DataFrame, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+def _write_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` to a temporary beside ``path``, then rename: a reader never sees half a file."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        if tmp.parent.is_dir():
+            tmp.unlink(missing_ok=True)
+        raise PanelError(f"{exc.filename or path}: cannot write ({exc.strerror})") from None
     return path
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> Path:
+    return _write_atomic(path, df.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n"))
 
 
 def write_panel(raw: Path = RAW, out_dir: Path = DERIVED, **forks: object) -> tuple[Path, Path]:
@@ -515,7 +529,7 @@ def write_panel(raw: Path = RAW, out_dir: Path = DERIVED, **forks: object) -> tu
     paths = _write_csv(panel, Path(out_dir) / "panel.csv"), _write_csv(ind, Path(out_dir) / "indicators.csv")
     # Record the forks beside the panel: chapters that vary one fork at a time start from these.
     record = {k: list(v) if isinstance(v, tuple) else v for k, v in f.items()}
-    (Path(out_dir) / FORKS_PATH.name).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    _write_atomic(Path(out_dir) / FORKS_PATH.name, json.dumps(record, indent=1, sort_keys=True) + "\n")
     return paths
 
 
@@ -537,6 +551,54 @@ def load_panel(path: Path = PANEL_PATH) -> pd.DataFrame:
     return pd.read_csv(path)
 
 
+def check_forks(forks: object) -> dict[str, object]:
+    """Validate the forks as written in ``notebooks/pipeline.yml`` and return them normalised.
+
+    Parameters
+    ----------
+    forks : mapping
+        Fork name -> value, as read from YAML or JSON (lists, not tuples).
+
+    Returns
+    -------
+    dict
+        Every fork of :data:`FORK_DEFAULTS`, the given values over the defaults, ``interpolate``
+        as a tuple: the keyword arguments :func:`build_panel` is called with.
+
+    Raises
+    ------
+    ValueError
+        One line naming the fork: an unknown fork, a value of the wrong type (``interpolate: pop``
+        instead of ``[pop]``, ``shift: abc``) or out of range.
+    """
+    if forks is None:
+        forks = {}
+    if not isinstance(forks, dict):
+        raise ValueError(f"the data forks must be a mapping of fork: value, got {type(forks).__name__}")
+    unknown = sorted(set(forks) - set(FORK_DEFAULTS))
+    if unknown:
+        raise ValueError(f"unknown fork(s) {unknown}; known: {', '.join(FORK_DEFAULTS)}")
+    out = {**FORK_DEFAULTS, **forks}
+    for name, choices in FORK_CHOICES.items():
+        if out[name] not in choices:
+            raise ValueError(f"{name} must be one of {', '.join(choices)}; got {out[name]!r}")
+    interp = out["interpolate"]
+    if not isinstance(interp, list | tuple):
+        raise ValueError(f"interpolate must be a list such as [pop] (any of {', '.join(INTERPOLABLE)}); "
+                         f"got the {type(interp).__name__} {interp!r}")
+    bad = [v for v in interp if v not in INTERPOLABLE]
+    if bad:
+        raise ValueError(f"interpolate: unknown variable(s) {bad}; choose from {', '.join(INTERPOLABLE)}")
+    out["interpolate"] = tuple(interp)
+    shift = out["shift"]
+    if isinstance(shift, bool) or not isinstance(shift, int | float):
+        raise ValueError(f"shift must be a number such as 0.0001; got the {type(shift).__name__} {shift!r}")
+    if not 0 <= shift <= 1:  # added to indicators normalised to [0, 1]: more would swamp them
+        raise ValueError(f"shift must lie in [0, 1]; got {shift!r}")
+    out["shift"] = float(shift)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m helpers.data [--forks JSON]``: write the panel and indicator matrix.
 
@@ -548,10 +610,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Write data/derived/panel.csv and indicators.csv.")
     ap.add_argument("--forks", default="{}", help="JSON object of build_panel keyword arguments")
     args = ap.parse_args(argv)
-    forks = json.loads(args.forks)
-    if "interpolate" in forks:
-        forks["interpolate"] = tuple(forks["interpolate"])
     try:
+        forks = check_forks(json.loads(args.forks))
         p, i = write_panel(**forks)
     except (L.DataError, PanelError, TypeError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
