@@ -4,15 +4,11 @@ The first test to use the ``built`` fixture runs the whole chain (about a minute
 scratch, seconds when nothing changed), exactly as ``make book`` does.
 """
 
-import os
 import re
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
+from repo_copy import build_copy, copy_repository
 
 from helpers.build import pipeline
 from helpers.paths import RESULTS, ROOT
@@ -21,23 +17,6 @@ from helpers.paths import RESULTS, ROOT
 @pytest.fixture(scope="module")
 def built():
     return pipeline.run()
-
-
-def copy_repository(dest: Path) -> None:
-    """The tracked files into ``dest``, with ``data/raw`` linked read-only: a fresh clone, elsewhere."""
-    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True)
-    for name in tracked.stdout.splitlines():
-        target = dest / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / name, target)
-    (dest / "data" / "raw").symlink_to(ROOT / "data" / "raw", target_is_directory=True)
-
-
-def build_copy(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "DATA_MIRROR"}
-    env["PYTHONPATH"] = str(repo)  # the copy's helpers, not the editable install's
-    return subprocess.run([sys.executable, "-m", "helpers.build.pipeline", *args],
-                          cwd=repo, env=env, capture_output=True, text=True)
 
 
 def toc_files() -> list[str]:
@@ -90,26 +69,3 @@ def test_a_fresh_copy_elsewhere_gives_the_same_bytes(built, tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     for rel in ["book/01_audit.ipynb", "book/results/audit.csv"]:
         assert (tmp_path / rel).read_bytes() == (ROOT / rel).read_bytes(), rel
-
-
-def test_the_book_executes_under_other_data_choices(tmp_path):
-    """Editing the `data:` section of pipeline.yml must give a book, not a traceback.
-
-    A copy of the tracked files, with data/raw linked read-only, is built under alternatives to
-    the three main choices (GDP vintage, DE composition, TI measure) at once.
-    """
-    copy_repository(tmp_path)
-    spec = (tmp_path / "notebooks" / "pipeline.yml").read_text()
-    for old, new in [("gdp_vintage: first_published", "gdp_vintage: revised"),
-                     ("de_composition: pku", "de_composition: table1_2013"),
-                     ("ti: rd_intensity", "ti: patents_per_10k")]:
-        assert old in spec, f"pipeline.yml no longer has {old!r}"
-        spec = spec.replace(old, new, 1)
-    (tmp_path / "notebooks" / "pipeline.yml").write_text(spec)
-    chapters = ["02_data", "03_baseline", "04_robustness", "05_mechanism", "06_beyond"]
-    proc = build_copy(tmp_path, "--no-html", "--only", *chapters)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    forks = yaml.safe_load((tmp_path / "data" / "derived" / "panel_forks.json").read_text())
-    assert forks["gdp_vintage"] == "revised" and forks["ti"] == "patents_per_10k"
-    for c in chapters:
-        assert (tmp_path / "book" / f"{c}.ipynb").is_file()

@@ -9,14 +9,10 @@ the repository, so the real ``book/`` is never touched.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from repo_copy import build_copy, copy_repository
 
 from helpers.book.claims import BOX_TITLE
 from helpers.build import pipeline
@@ -82,25 +78,6 @@ def test_prose_has_one_sentence_per_line():
             assert not two.search(text), f"{src.name}:{i}: two sentences on one line: {line.strip()[:80]}"
 
 
-def repo_copy(tmp_path: Path) -> Path:
-    """The tracked files in ``tmp_path``, with ``data/raw`` linked to the real (verified) one."""
-    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True)
-    for name in tracked.stdout.splitlines():
-        if (ROOT / name).is_file():
-            dest = tmp_path / name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, dest)
-    (tmp_path / "data" / "raw").symlink_to(ROOT / "data" / "raw", target_is_directory=True)
-    return tmp_path
-
-
-def run_build(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATA_MIRROR", "BOOK_CLAIMS")}
-    env["PYTHONPATH"] = str(repo)  # the copy's helpers, not the editable install's
-    return subprocess.run([sys.executable, "-m", "helpers.build.pipeline", *args], cwd=repo, env=env,
-                          capture_output=True, text=True)
-
-
 DATA_CHAPTERS = [c["name"] for c in pipeline.chapters() if c["name"] != "01_audit"]
 
 
@@ -109,13 +86,14 @@ DATA_CHAPTERS = [c["name"] for c in pipeline.chapters() if c["name"] != "01_audi
     {"de_composition": ("pku", "table1_2013"), "ti": ("rd_intensity", "patents_per_10k")},
 ], ids=["revised-gdp", "table1-de-patents-ti"])
 def test_other_data_choices_build_and_say_what_changes(tmp_path, choices):
-    repo = repo_copy(tmp_path)
+    repo = tmp_path
+    copy_repository(repo)
     spec = (repo / "notebooks" / "pipeline.yml").read_text(encoding="utf-8")
     for key, (old, new) in choices.items():
         assert f"{key}: {old}" in spec, f"pipeline.yml no longer has {key}: {old}"
         spec = spec.replace(f"{key}: {old}", f"{key}: {new}", 1)
     (repo / "notebooks" / "pipeline.yml").write_text(spec, encoding="utf-8")
-    proc = run_build(repo, "--no-html", "--only", *DATA_CHAPTERS)
+    proc = build_copy(repo, "--no-html", "--only", *DATA_CHAPTERS)
     assert proc.returncode == 0, proc.stderr[-3000:]
     forks = json.loads((repo / "data" / "derived" / "panel_forks.json").read_text())
     assert all(forks[k] == new for k, (_, new) in choices.items())
@@ -128,13 +106,14 @@ def test_other_data_choices_build_and_say_what_changes(tmp_path, choices):
 
 
 def test_a_false_claim_stops_the_build_with_one_line(tmp_path):
-    repo = repo_copy(tmp_path)
+    repo = tmp_path
+    copy_repository(repo)
     chapter = repo / "notebooks" / "01_audit.md"
     planted = "the audit finds no impossible number"
     chapter.write_text(chapter.read_text(encoding="utf-8") + (
         "\n```{code-cell} ipython3\n:tags: [remove-cell]\n"
         f"claims.check({planted!r}, False, impossible=12)\n```\n"), encoding="utf-8")
-    proc = run_build(repo, "--no-html", "--only", "01_audit")
+    proc = build_copy(repo, "--no-html", "--only", "01_audit")
     assert proc.returncode != 0
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and planted in lines[0] and "01_audit" in lines[0], proc.stderr[-2000:]
