@@ -10,6 +10,7 @@ DATA = ROOT / "data"
 RAW = Path(os.environ.get("DD_RAW_DIR", DATA / "raw"))
 DERIVED = DATA / "derived"
 PAPER = DATA / "paper"
+EXAMPLES = DATA / "examples"
 MANIFEST = DATA / "sources.csv"
 BOOK = ROOT / "book"
 RESULTS = BOOK / "results"

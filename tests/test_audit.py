@@ -1,22 +1,25 @@
-"""Tests for helpers.audit: each check passes a constructed consistent case and fails an impossible one."""
+"""Tests for helpers.audit on Dong & Ding: each check passes a consistent case and fails an impossible one.
+
+The checks new to the tool (GRIM, p from t), the folder format and the command line are tested in
+``test_audit_tool.py``.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.audit import checks as audit
-from helpers.audit.checks import (
+from helpers import audit
+from helpers.audit import (
     COLUMNS,
     VERDICTS,
     Verdict,
     bhatia_davis_sd_max,
-    check_claim_backed,
-    check_estimator_label,
-    check_lag_target,
     check_legend_agreement,
     check_legend_brackets,
     check_location_quotient,
@@ -24,7 +27,6 @@ from helpers.audit.checks import (
     check_mediation_identity,
     check_mediation_sign,
     check_names_match,
-    check_per_capita_definition,
     check_positive,
     check_sample_size,
     check_sd_lower,
@@ -35,21 +37,27 @@ from helpers.audit.checks import (
     check_text_level,
     check_text_numbers,
     check_unit_interval,
-    check_unit_of_analysis,
-    check_variable_defined,
     extremes_sd_min,
+    load_spec,
     mediation_gap,
     panel_size,
     parse_levels,
     popoviciu_sd_max,
     possible_stars,
-    reported_notes,
     run_audit,
     sd_bounds,
     stars_for_p,
 )
+from helpers.audit.dongding import (
+    check_claim_backed,
+    check_estimator_label,
+    check_lag_target,
+    check_per_capita_definition,
+    check_unit_of_analysis,
+    check_variable_defined,
+)
 from helpers.paper.reported import PAPER_TEXT_NAME, reported_coefficients, reported_table2
-from helpers.paths import PAPER, ROOT
+from helpers.paths import PAPER, RESULTS, ROOT
 
 PAPER_TEXT = ROOT.parent / "shared" / "paper" / PAPER_TEXT_NAME
 LEGEND_34 = (0.10, 0.05, 0.01)
@@ -57,8 +65,13 @@ LEGEND_5 = (0.01, 0.05, 0.10)
 
 
 @pytest.fixture(scope="module")
-def result() -> pd.DataFrame:
-    return run_audit()
+def spec() -> audit.PaperSpec:
+    return load_spec(PAPER)
+
+
+@pytest.fixture(scope="module")
+def result(spec) -> pd.DataFrame:
+    return run_audit(spec)
 
 
 # --- Table 2: means and standard deviations ---------------------------------------------------
@@ -253,13 +266,16 @@ def test_mediation_checks_fail_when_direct_exceeds_total():
 
 def test_parse_levels():
     assert parse_levels("10%;5%;1%") == pytest.approx(LEGEND_34)
-    with pytest.raises(ValueError, match="reported_notes.csv"):
+    with pytest.raises(ValueError, match="cannot read levels"):
         parse_levels("ten;five")
 
 
 def test_legend_checks():
-    assert check_legend_agreement(LEGEND_34, LEGEND_34).verdict == "ok"
-    assert check_legend_agreement(LEGEND_5, LEGEND_34).verdict == "inconsistent"
+    assert check_legend_agreement(LEGEND_34, LEGEND_34, "Tables 3-4").note == "same legend as Tables 3-4"
+    reversed_ = check_legend_agreement(LEGEND_5, LEGEND_34, "Tables 3-4")
+    assert reversed_.verdict == "inconsistent" and "reverses" in reversed_.note
+    other = check_legend_agreement((0.10, 0.05, 0.001), LEGEND_34, "Table 2")
+    assert other.verdict == "inconsistent" and "other levels than Table 2" in other.note
     assert check_legend_brackets("with t-values in brackets").verdict == "ok"
     assert check_legend_brackets("indicate significance").verdict == "doubtful"
 
@@ -313,27 +329,45 @@ def test_definitions_and_claims():
 
 
 def test_transcription_is_printed_with_the_papers_decimals():
-    coefs = pd.read_csv(PAPER / "reported_coefficients.csv", dtype=str)
+    coefs = pd.read_csv(PAPER / "coefficients.csv", dtype=str)
     assert coefs["t"].str.fullmatch(r"-?\d+\.\d{2}").all()
     assert coefs["coef"].str.fullmatch(r"-?\d+\.\d{4}").all()
-    t2 = pd.read_csv(PAPER / "reported_table2.csv", dtype=str)
+    t2 = pd.read_csv(PAPER / "summary.csv", dtype=str)
     for col in ("mean", "sd", "min", "max"):
         assert t2[col].str.fullmatch(r"-?\d+\.\d{4}").all(), col
 
 
-def test_notes_values_appear_in_their_quotes():
-    notes = reported_notes()
+def test_notes_values_appear_in_their_quotes(spec):
+    notes = spec.quotes
     assert notes["key"].is_unique
     for row in notes.itertuples(index=False):
         for v in filter(None, row.value.split(";")):
-            assert v in row.quote, f"reported_notes.csv key={row.key}: value {v!r} not in quote"
+            assert v in row.quote, f"quotes.csv key={row.key}: value {v!r} not in quote"
 
 
 @pytest.mark.skipif(not PAPER_TEXT.exists(), reason=f"paper text not found at {PAPER_TEXT}")
-def test_notes_quotes_are_verbatim_in_the_paper():
+def test_notes_quotes_are_verbatim_in_the_paper(spec):
     text = PAPER_TEXT.read_text(encoding="utf-8")
-    for row in reported_notes().itertuples(index=False):
-        assert row.quote in text, f"reported_notes.csv key={row.key}: quote not found verbatim"
+    for row in spec.quotes.itertuples(index=False):
+        assert row.quote in text, f"quotes.csv key={row.key}: quote not found verbatim"
+
+
+def test_spec_design_numbers_agree_with_their_quotes(spec):
+    sample = spec.sample
+    assert [sample["units"]] == [int(v) for v in spec.quote_values(sample["quote"])]
+    years = [int(v) for v in spec.quote_values("sample_years")]
+    assert [sample["first_period"], sample["last_period"]] == years
+    excl = next(r for r in spec.config["sample_relations"] if "exclude_units" in r)
+    assert excl["exclude_units"] == len(spec.quote_values(excl["quote"]))
+    for t, entry in spec.tables.items():
+        stated = parse_levels(";".join(spec.quote_values(entry["legend_quote"])))
+        assert entry["levels"] == pytest.approx(stated), t
+
+
+def test_runner_reproduces_the_committed_audit_csv(result):
+    # the runner on data/paper/ gives the book's audit.csv byte for byte
+    committed = (RESULTS / "audit.csv").read_text(encoding="utf-8")
+    assert result.to_csv(index=False, lineterminator="\n") == committed
 
 
 # --- run_audit -----------------------------------------------------------------------------------
@@ -346,7 +380,7 @@ def test_run_audit_columns_and_verdicts(result):
 
 
 def test_run_audit_is_deterministic(result):
-    again = run_audit()
+    again = run_audit(PAPER)
     pd.testing.assert_frame_equal(result, again)
     assert result.to_csv(index=False) == again.to_csv(index=False)
 
@@ -391,7 +425,7 @@ def test_run_audit_headline_findings(result):
     assert verdict("mediation_identity", "3/5", "DE", "3(6) & 5(1)-(2)") == "impossible"
 
 
-def test_run_audit_on_a_consistent_constructed_paper():
+def test_run_audit_on_a_consistent_constructed_paper(spec):
     rng = np.random.default_rng(4)
     rows = []
     for var in ("IC", "DE", "gov"):
@@ -402,8 +436,9 @@ def test_run_audit_on_a_consistent_constructed_paper():
             {"variable": var, "n": 330, "mean": x.mean(), "sd": x.std(ddof=1), "min": x.min(), "max": x.max()}
         )
     table2 = pd.DataFrame(rows).round(4)
-    coefs = reported_coefficients()
-    out = run_audit(table2=table2, coefficients=coefs)
+    printed = table2.assign(table="2", n=table2["n"].astype(str), **{
+        c: table2[c].map(lambda x: f"{x:.4f}") for c in ("mean", "sd", "min", "max")})
+    out = run_audit(dataclasses.replace(spec, summary=printed[list(spec.summary.columns)]))
     numeric = {"mean_within_range", "sd_upper_bhatia_davis", "sd_lower_extremes", "sample_size"}
     t2 = out[(out["table"] == "2") & out["check"].isin(numeric)]
     assert len(t2) == 4 * len(table2)
@@ -412,15 +447,19 @@ def test_run_audit_on_a_consistent_constructed_paper():
     assert ic["verdict"].tolist() == ["ok"]
 
 
-def test_run_audit_errors_name_the_file():
-    notes = reported_notes()
-    with pytest.raises(KeyError, match="reported_notes.csv"):
-        run_audit(notes=notes[notes["key"] != "legend_t5"])
+def test_run_audit_errors_name_the_file(tmp_path):
+    folder = tmp_path / "paper"
+    shutil.copytree(PAPER, folder)
+    quotes = pd.read_csv(folder / "quotes.csv", dtype=str, keep_default_na=False)
+    quotes[quotes["key"] != "legend_t5"].to_csv(folder / "quotes.csv", index=False)
+    expected = r"^spec.yml: tables.5.legend_quote: no key 'legend_t5' in quotes.csv$"
+    with pytest.raises(audit.SpecError, match=expected):
+        load_spec(folder)
 
 
 def test_rounding_switch_changes_only_borderline_verdicts():
-    strict = run_audit(allow_rounding=False)
-    assert len(strict) == len(run_audit())
+    strict = run_audit(PAPER, allow_rounding=False)
+    assert len(strict) == len(run_audit(PAPER))
     hum = strict[(strict["check"] == "stars") & (strict["row"] == "hum") & (strict["column"] == "(4)")]
     assert hum["verdict"].iloc[0] == "doubtful"
 
@@ -432,7 +471,7 @@ def test_module_exposes_summary(result):
 
 
 def test_sd_feasibility_agrees_with_the_checks(result):
-    feas = audit.sd_feasibility()
+    feas = audit.sd_feasibility(reported_table2())
     assert list(feas.columns) == [
         "variable",
         "sd",
@@ -449,7 +488,7 @@ def test_sd_feasibility_agrees_with_the_checks(result):
     for r in feas.itertuples():
         assert upper[r.variable].startswith(f"sd <= {r.sd_max_verdict:.4f} (allowing for rounding)")
     assert (feas["sd_max_verdict"] > feas["sd_max"]).all() and (feas["sd_min_verdict"] < feas["sd_min"]).all()
-    exact = audit.sd_feasibility(allow_rounding=False)
+    exact = audit.sd_feasibility(reported_table2(), allow_rounding=False)
     assert np.allclose(exact["sd_max_verdict"], exact["sd_max"])
 
 
@@ -461,8 +500,8 @@ def test_sd_bounds_without_slack_are_the_exact_bounds():
     assert lo_r < lo and hi_r > hi
 
 
-def test_stated_sample_and_critical_values():
-    assert audit.stated_sample() == {"units": 30, "first_year": 2011, "last_year": 2021, "municipalities": 4}
+def test_stated_sample_and_critical_values(spec):
+    assert (spec.sample["units"], spec.sample["first_period"], spec.sample["last_period"]) == (30, 2011, 2021)
     assert audit.critical_t(0.05) == pytest.approx(1.959964, abs=1e-6)
     assert audit.critical_t(0.01, 29) > audit.critical_t(0.01)
 
@@ -501,7 +540,7 @@ def test_verdict_changes_matches_rows_by_position_not_key():
 
 
 def test_fewer_clusters_change_star_verdicts_but_not_text_checks():
-    changes = audit.verdict_changes(audit.run_audit(), audit.run_audit(clusters=10))
+    changes = audit.verdict_changes(audit.run_audit(PAPER), audit.run_audit(PAPER, clusters=10))
     assert not changes.empty
     assert set(changes["check"]) <= {"stars", "stars_table5_own_legend"}
     assert not (changes[["before", "after"]] == "impossible").any().any()

@@ -74,6 +74,7 @@ ALWAYS_READ = ("data/paper/*", "requirements.lock")
 READS_WHEN_NAMED: dict[str, tuple[str, ...]] = {
     "data/derived/*": ("load_panel", "current_forks", "PANEL_PATH", "INDICATORS_PATH", "FORKS_PATH",
                        "DERIVED"),
+    "data/examples/*/*": ("EXAMPLES",),
     "data/sources.csv": ("build_panel", "components", "indicators", "load_tidy", "load_all", "write_panel",
                          "MANIFEST", "RAW", "FILES_USED"),
 }

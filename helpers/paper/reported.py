@@ -14,14 +14,25 @@ from helpers.paths import PAPER
 PAPER_TEXT_NAME = "dong-ding-digital-economy-agglomeration.txt"
 
 
+COEFFICIENT_COLUMNS = ["table", "column", "label", "dependent", "term", "coef", "t", "stars", "n",
+                       "entity_fe", "time_fe"]
+
+
 def reported_coefficients() -> pd.DataFrame:
-    """Tables 3-5 in long form: table, column, label, dependent, term, coef, t, stars, n, fixed effects."""
-    return pd.read_csv(PAPER / "reported_coefficients.csv")
+    """Tables 3-5 in long form: table, column, label, dependent, term, coef, t, stars, n, fixed effects.
+
+    Read from ``data/paper/coefficients.csv`` (the audit's folder format, where stars are printed as
+    ``***``); here ``stars`` is their number, and the empty ``se`` and ``p`` columns are left out.
+    """
+    coefs = pd.read_csv(PAPER / "coefficients.csv", dtype={"stars": str}, keep_default_na=False,
+                        na_values={"se": [""], "p": [""]})
+    return coefs.assign(stars=coefs["stars"].str.len())[COEFFICIENT_COLUMNS]
 
 
 def reported_table2() -> pd.DataFrame:
-    """Table 2 (descriptive statistics): variable, n, mean, sd, min, max."""
-    return pd.read_csv(PAPER / "reported_table2.csv")
+    """Table 2 (descriptive statistics): variable, n, mean, sd, min, max (from ``data/paper/summary.csv``)."""
+    summary = pd.read_csv(PAPER / "summary.csv")
+    return summary[summary["table"] == 2].drop(columns="table").reset_index(drop=True)
 
 
 THRESHOLDS = ((0.01, 3), (0.05, 2), (0.10, 1))
