@@ -12,7 +12,9 @@ anywhere else is blocked and reported. On each page:
   an element with that id on the target page;
 * no table, figure or image is wider than the content column;
 * every results table of a chapter (a table in a cell's output) is followed by a ``CSV`` download
-  link before the next table or heading, and every CSV link downloads;
+  link before the next table or heading (tables of consecutive cells share one link; a cell
+  tagged ``no-csv`` shows a table that is not a result, such as a legend of a CSV's columns),
+  and every CSV link downloads;
 * a screenshot of the page goes to ``_build/screenshots/``.
 
 ``python -m helpers.build.browser`` prints one line per problem and exits 1 if there is any;
