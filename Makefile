@@ -6,13 +6,26 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: book test data env bench clean lock lint headline
+.PHONY: book test data env bench clean lock lint headline check-browser chromium
 
 book: env node_modules/.installed
 	$(PY) -m helpers.build.pipeline
 
-test: env node_modules/.installed
+# The suite includes the browser check of the built book (tests/test_browser.py), hence chromium.
+test: env node_modules/.installed chromium
 	$(PY) -m pytest
+
+# Every page of the built book in headless chromium, offline (helpers/build/browser.py);
+# screenshots in _build/screenshots/.
+check-browser: book chromium
+	$(PY) -m helpers.build.browser
+
+# Debian's chromium, which Playwright drives; never `playwright install` (it downloads a browser).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium (apt-get)"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 data: env
 	$(PY) -m helpers.data.fetch

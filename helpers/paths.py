@@ -16,3 +16,8 @@ BOOK = ROOT / "book"
 RESULTS = BOOK / "results"
 FIGURES = BOOK / "figures"
 NOTEBOOKS = ROOT / "notebooks"
+#: where a chapter run outside the book build (in Jupyter, by hand) writes its tables and figures,
+#: so that the tracked book/results/ change only through the build (git-ignored)
+SCRATCH = ROOT / "scratch"
+#: set to 1 by the build for every chapter it executes: outputs then go to book/results, book/figures
+BUILD_VARIABLE = "BOOK_BUILD"

@@ -170,6 +170,26 @@ def test_claims_are_strict_under_the_default_data_choices(template):
     assert (template / "book" / "results" / "a.csv").read_text() == "value,claims\n1,strict\n"
 
 
+def test_launch_buttons_appear_when_origin_is_on_github_and_not_otherwise(repo):
+    """The template is no git repository: no Binder button; a GitHub origin adds it, another host drops it."""
+    page = repo / "_build" / "html" / "book" / "02_b.html"
+    assert "mybinder.org" not in page.read_text() and "launch-buttons" not in page.read_text()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    git = ["git", "-C", str(repo), "remote"]
+    subprocess.run([*git, "add", "origin", "git@github.com:example-org/dd-book.git"], check=True)
+    proc = build(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert "html" in ran(proc)  # the remote is an input of the HTML build
+    html = page.read_text()
+    # the Binder button opens the chapter's reviewed source, not the git-ignored executed notebook
+    assert "https://mybinder.org/v2/gh/example-org/dd-book/main?urlpath=lab/tree/notebooks/02_b.md" in html
+    assert 'href="https://github.com/example-org/dd-book"' in html  # the repository button
+    subprocess.run([*git, "set-url", "origin", "https://gitlab.com/x/y.git"], check=True)
+    proc = build(repo)
+    assert proc.returncode == 0, proc.stderr
+    assert "mybinder.org" not in page.read_text() and "github.com/example-org" not in page.read_text()
+
+
 def test_a_failing_chapter_fails_every_build_and_is_not_published(repo):
     good = (repo / "book" / "02_b.ipynb").read_bytes()
     (repo / "notebooks" / "pipeline.yml").write_text(spec(fail=True))

@@ -28,7 +28,15 @@ from helpers.book.headline import (
     update_readme,
     write_headline,
 )
-from helpers.book.output import glue, save_figure, use_book_display, write_table
+from helpers.book.output import (
+    glue,
+    in_build,
+    output_dirs,
+    result_file,
+    save_figure,
+    use_book_display,
+    write_table,
+)
 from helpers.book.tables import (
     DISPLAY_COMPARISON,
     DISPLAY_TESTS,
@@ -77,13 +85,16 @@ __all__ = [
     "glue",
     "headline_markdown",
     "headline_table",
+    "in_build",
     "jackknife_plot",
     "long_results",
+    "output_dirs",
     "province_small_multiples",
     "readme_block",
     "regression_table",
     "replace_block",
     "replication_verdict",
+    "result_file",
     "save_and_show",
     "save_figure",
     "specification_curve",

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.book.output import write_table
+from helpers.book.output import in_build, result_file, write_table
 from helpers.estimate import Bootstrap
 from helpers.paths import BOOK, RESULTS, ROOT
 
@@ -106,11 +106,16 @@ def _of(k: int, n: int, what: str) -> str:
     return f"{k} of {n} {what}"
 
 
-def _h1(results: Path) -> dict[str, object]:
-    h1 = pd.read_csv(results / "table3_h1.csv")
+def _path(results: Path | None, name: str) -> Path:
+    """``results / name``; with no folder, where a chapter reads it (see ``result_file``)."""
+    return results / name if results is not None else result_file(name)
+
+
+def _h1(results: Path | None) -> dict[str, object]:
+    h1 = pd.read_csv(_path(results, "table3_h1.csv"))
     ours = h1[h1["source"] == "ours"].iloc[0]
     paper = h1[(h1["source"] == "paper") & (h1["reference"] == ours["reference"])].iloc[0]
-    t3 = pd.read_csv(results / "table3_vs_paper.csv", dtype={"column": str})
+    t3 = pd.read_csv(_path(results, "table3_vs_paper.csv"), dtype={"column": str})
     de = t3[(t3["term"] == "DE") & (t3["column"] == "6")].iloc[0]
     return {
         "key": "h1",
@@ -122,8 +127,8 @@ def _h1(results: Path) -> dict[str, object]:
     }
 
 
-def _table4(results: Path) -> dict[str, object]:
-    t4 = pd.read_csv(results / "table4_vs_paper.csv", dtype={"column": str})
+def _table4(results: Path | None) -> dict[str, object]:
+    t4 = pd.read_csv(_path(results, "table4_vs_paper.csv"), dtype={"column": str})
     de = t4[t4["term"] == "DE"]
     main = de[de["column"].str.fullmatch(r"\d+")]  # the paper's own columns (1)-(3), all five controls
     paper_ok = int(((main["paper"] > 0) & (main["paper_stars"] >= 2)).sum())
@@ -139,12 +144,12 @@ def _table4(results: Path) -> dict[str, object]:
     }
 
 
-def _h2(results: Path) -> dict[str, object]:
-    h2 = pd.read_csv(results / "table5_h2.csv")
+def _h2(results: Path | None) -> dict[str, object]:
+    h2 = pd.read_csv(_path(results, "table5_h2.csv"))
     paper = h2[(h2["source"] == "paper") & h2["test"].str.startswith("Sobel")].iloc[0]
     ours = h2[(h2["source"] == "ours") & h2["test"].str.contains("bootstrap")].iloc[0]
-    identity = pd.read_csv(results / "table5_identity.csv").set_index("quantity")
-    draws = pd.read_csv(results / "table5_bootstrap_draws.csv")["indirect"].to_numpy()
+    identity = pd.read_csv(_path(results, "table5_identity.csv")).set_index("quantity")
+    draws = pd.read_csv(_path(results, "table5_bootstrap_draws.csv"))["indirect"].to_numpy()
     boot = Bootstrap(draws=np.asarray(draws), point=float(ours["statistic"]), seed=0, level=1 - ALPHA)
     lo, hi = boot.ci
     return {
@@ -159,8 +164,8 @@ def _h2(results: Path) -> dict[str, object]:
     }
 
 
-def _audit(results: Path) -> dict[str, object]:
-    audit = pd.read_csv(results / "audit.csv")
+def _audit(results: Path | None) -> dict[str, object]:
+    audit = pd.read_csv(_path(results, "audit.csv"))
     counts = audit["verdict"].value_counts()
     impossible, inconsistent = int(counts.get("impossible", 0)), int(counts.get("inconsistent", 0))
     return {
@@ -172,9 +177,9 @@ def _audit(results: Path) -> dict[str, object]:
     }
 
 
-def _multiverse(results: Path) -> dict[str, object]:
-    mv = pd.read_csv(results / "multiverse.csv")
-    t3 = pd.read_csv(results / "table3_vs_paper.csv")
+def _multiverse(results: Path | None) -> dict[str, object]:
+    mv = pd.read_csv(_path(results, "multiverse.csv"))
+    t3 = pd.read_csv(_path(results, "table3_vs_paper.csv"))
     de = t3[t3["term"] == "DE"]
     paper_ok = int(((de["paper"] > 0) & (de["paper_stars"] >= 2)).sum())
     ours_ok, negative = int(mv["positive_significant"].sum()), int(mv["negative_significant"].sum())
@@ -189,7 +194,7 @@ def _multiverse(results: Path) -> dict[str, object]:
     }
 
 
-def headline_table(results: Path = RESULTS) -> pd.DataFrame:
+def headline_table(results: Path | None = None) -> pd.DataFrame:
     """The headline table, computed from the results CSVs in ``results``.
 
     Parameters
@@ -197,7 +202,8 @@ def headline_table(results: Path = RESULTS) -> pd.DataFrame:
     results : Path, optional
         Folder with ``table3_h1.csv``, ``table3_vs_paper.csv``, ``table4_vs_paper.csv``,
         ``table5_h2.csv``, ``table5_identity.csv``, ``table5_bootstrap_draws.csv``, ``audit.csv`` and
-        ``multiverse.csv`` (default ``book/results``).
+        ``multiverse.csv``. Default: where a chapter reads them, ``book/results`` in the build
+        (see :func:`~helpers.book.output.result_file`).
 
     Returns
     -------
@@ -256,8 +262,14 @@ def update_readme(path: Path = README, results: Path = RESULTS) -> bool:
     return new != old
 
 
-def write_headline(table: pd.DataFrame, include: Path = INCLUDE) -> tuple[Path, Path]:
-    """Write ``book/results/headline.csv`` and the Markdown copy the introduction includes."""
+def write_headline(table: pd.DataFrame, include: Path | None = None) -> tuple[Path, Path]:
+    """Write ``headline.csv`` and the Markdown copy the introduction includes.
+
+    In the build they go to ``book/results/`` and ``book/_headline.md``; elsewhere both go to
+    ``scratch/`` (see :func:`~helpers.book.output.output_dirs`), leaving the book's copy alone.
+    """
     csv = write_table(table, "headline")
+    if include is None:
+        include = INCLUDE if in_build() else csv.parent.parent / INCLUDE.name
     include.write_text(headline_markdown(table) + "\n", encoding="utf-8")
     return csv, include

@@ -1,3 +1,5 @@
-"""The build: the pipeline that executes the chapters and the environment file."""
+"""The build: the pipeline, the environment file, the launch buttons and the browser check."""
 
-__all__ = []
+from helpers.build.launch import github_repository, launch_config, origin, write_config
+
+__all__ = ["github_repository", "launch_config", "origin", "write_config"]

@@ -21,7 +21,7 @@ The promises a build keeps:
   the last good outputs;
 * every failure the user can cause or fix prints one line (``error: ...``).
 
-Usage: ``python -m helpers.build.pipeline [--force] [--only NAME ...] [--no-html] [--bench]``.
+Usage: ``python -m helpers.build.pipeline [--force] [--only NAME ...] [--no-html] [--bench] [--data-only]``.
 """
 
 from __future__ import annotations
@@ -51,8 +51,9 @@ from pathlib import Path
 
 import yaml
 
+from helpers.build import launch
 from helpers.data import fetch
-from helpers.paths import BOOK, DERIVED, NOTEBOOKS, ROOT
+from helpers.paths import BOOK, BUILD_VARIABLE, DERIVED, NOTEBOOKS, ROOT
 
 STAMPS = BOOK / ".stamps"
 BUILD = ROOT / "_build"
@@ -60,6 +61,8 @@ HTML = BUILD / "html"
 LOCK = BUILD / ".lock"
 PARTIAL = BUILD / "partial"
 FAILED = BUILD / "failed"
+#: _config.yml plus the launch settings, when origin is a GitHub repository (helpers/build/launch.py)
+LAUNCH_CONFIG = BUILD / "_config.launch.yml"
 SPEC = NOTEBOOKS / "pipeline.yml"
 MATHJAX_SRC = ROOT / "node_modules" / "mathjax" / "es5"
 MATHJAX_DST = ROOT / "_vendor" / "mathjax"
@@ -645,7 +648,9 @@ def run_chapter(chapter: dict) -> float:
         cmd = [sys.executable, "-m", "papermill", str(src), str(dest), "-f", str(params),
                "--cwd", str(ROOT), "-k", "python3", "--no-progress-bar", "--log-level", "WARNING",
                "--no-request-save-on-cell-execute"]
-        env = {**os.environ, "BOOK_CLAIMS": chapter.get("claims") or "lenient", "PYTHONHASHSEED": "0"}
+        # BOOK_BUILD: the chapter writes the tracked book/results and book/figures (elsewhere, scratch/)
+        env = {**os.environ, "BOOK_CLAIMS": chapter.get("claims") or "lenient", "PYTHONHASHSEED": "0",
+               BUILD_VARIABLE: "1"}
         proc = _spawn_and_wait(cmd, env)
         if proc.returncode != 0:
             FAILED.mkdir(parents=True, exist_ok=True)
@@ -700,9 +705,13 @@ def vendor_mathjax() -> None:
 
 
 def html_key() -> str:
-    """The input hash of the HTML build: every page, figure, bibliography and the configuration."""
+    """The input hash of the HTML build: every page, figure, bibliography and the configuration.
+
+    The configuration includes the launch settings taken from the ``origin`` remote, so that
+    adding or changing the remote rebuilds the pages with (or without) the Binder button.
+    """
     return digest(_files(["_config.yml", "_toc.yml", "book/*.md", "book/*.ipynb", "book/*.bib",
-                          "book/figures/*", "book/static/*"]))
+                          "book/figures/*", "book/static/*"]), {"launch": launch.launch_config(ROOT)})
 
 
 def step_html(force: bool) -> bool:
@@ -719,7 +728,11 @@ def step_html(force: bool) -> bool:
         return False
     _unstamp("html")
     jb = Path(sys.executable).with_name("jupyter-book")
-    proc = _spawn_and_wait([str(jb), "build", str(ROOT), "-W", "--keep-going", "--all"])
+    cmd = [str(jb), "build", str(ROOT), "-W", "--keep-going", "--all"]
+    extra = launch.launch_config(ROOT)
+    if extra:  # origin is on GitHub: the repository link and the Binder button
+        cmd += ["--config", str(launch.write_config(extra, LAUNCH_CONFIG, ROOT / "_config.yml"))]
+    proc = _spawn_and_wait(cmd)
     if proc.returncode != 0:
         FAILED.mkdir(parents=True, exist_ok=True)
         log = FAILED / "html.log"
@@ -852,6 +865,19 @@ def _run_locked(force: bool, only: list[str] | None, html: bool) -> dict[str, fl
     return times
 
 
+def run_data(force: bool = False) -> dict[str, float]:
+    """Fetch and verify ``data/raw/`` and build ``data/derived/`` under the build lock, nothing else.
+
+    Binder's ``postBuild`` runs this so that every chapter's first cell finds its data.
+    """
+    with build_lock():
+        t0 = time.perf_counter()
+        fetch.fetch_all()
+        times = {"data": _timed(step_data, force, load_spec(), True)}
+        times["total"] = time.perf_counter() - t0
+        return times
+
+
 # --------------------------------------------------------------------------- bench
 
 
@@ -909,12 +935,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", help="chapters to run (default: all)")
     ap.add_argument("--no-html", action="store_true", help="skip the jupyter-book build")
     ap.add_argument("--bench", action="store_true", help="time a forced run against its floor")
+    ap.add_argument("--data-only", action="store_true",
+                    help="only fetch and verify data/raw and build data/derived (Binder's postBuild)")
     args = ap.parse_args(argv)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _on_signal)
     try:
         if args.bench:
             bench()
+        elif args.data_only:
+            _report("data:", run_data(force=args.force))
         else:
             _report("book:", run(force=args.force, only=args.only, html=not args.no_html))
     except (BuildError, fetch.FetchError, DataError) as exc:

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,8 +91,44 @@ VARS: dict[str, Var] = {
 # --------------------------------------------------------------------------- generic machinery
 
 
+#: the reason the first-use fetch failed in this process (it is not tried again)
+_fetch_failed: str | None = None
+
+
+def fetch_on_first_use(file: str) -> None:
+    """Fill ``data/raw/`` when a chapter first needs a file that is not there, saying so in one line.
+
+    This is what makes a chapter opened straight in Jupyter or Binder run without ``make data``:
+    the manifest's files are fetched (from ``DATA_MIRROR`` when set, else the public URLs) and
+    verified by sha256, as ``make data`` does.
+
+    Raises
+    ------
+    DataError
+        One line naming the file and what to run, when the fetch fails (offline with no mirror,
+        a changed upstream file); the fetch is then not tried again in this process.
+    """
+    global _fetch_failed
+    from helpers.data.fetch import FetchError, fetch_all  # fetch is beside the loaders, not below them
+
+    if _fetch_failed is None:
+        mirror = os.environ.get("DATA_MIRROR")
+        origin = f"the mirror {mirror}" if mirror else "the public URLs of data/sources.csv"
+        print(f"data/raw lacks {file}: fetching and verifying the raw files from {origin} "
+              "(once; `make data` does the same)", file=sys.stderr, flush=True)
+        try:
+            fetch_all()
+            return
+        except FetchError as exc:
+            _fetch_failed = str(exc).splitlines()[0]
+    raise DataError(f"{file}: not in data/raw and the fetch failed ({_fetch_failed}); run `make data` "
+                    "(offline: `DATA_MIRROR=<folder with the raw files> make data`)")
+
+
 def _path(raw: Path, file: str) -> Path:
     path = Path(raw) / file
+    if not path.is_file() and Path(raw) == RAW:
+        fetch_on_first_use(file)
     if not path.is_file():
         raise DataError(f"{file}: file not found under {raw} (run `python -m helpers.data.fetch`)")
     return path

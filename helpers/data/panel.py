@@ -63,7 +63,7 @@ import pandas as pd
 from helpers.data import loaders as L
 from helpers.data.measures import DEFAULT_SHIFT, entropy_index, location_quotient
 from helpers.data.provinces import YEARS, provinces
-from helpers.paths import DERIVED, RAW
+from helpers.paths import DERIVED, NOTEBOOKS, RAW, ROOT
 
 FORK_DEFAULTS: dict[str, object] = {
     "gdp_vintage": "first_published",
@@ -543,12 +543,34 @@ def current_forks(path: Path = FORKS_PATH) -> dict[str, object]:
     return forks
 
 
+def book_forks(path: Path = NOTEBOOKS / "pipeline.yml") -> dict[str, object]:
+    """The book's data choices: the ``data:`` section of ``notebooks/pipeline.yml``, checked."""
+    import yaml
+
+    spec = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    return check_forks(spec.get("data") if isinstance(spec, dict) else None)
+
+
 def load_panel(path: Path = PANEL_PATH) -> pd.DataFrame:
-    """The default panel as the model chapters use it (built first if ``panel.csv`` is absent)."""
+    """The panel as the model chapters use it.
+
+    When ``panel.csv`` is absent (a chapter opened in Jupyter before any build), it is built
+    first with the book's data choices (:func:`book_forks`), saying so in one line; raw files
+    that are missing are fetched on the way (:func:`~helpers.data.loaders.fetch_on_first_use`).
+    """
     path = Path(path)
     if not path.is_file():
-        write_panel(out_dir=path.parent)
+        print(f"{_shown(path)} is missing: building it from data/raw with the data choices of "
+              "notebooks/pipeline.yml (the book build does the same)", file=sys.stderr, flush=True)
+        write_panel(out_dir=path.parent, **book_forks())
     return pd.read_csv(path)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def check_forks(forks: object) -> dict[str, object]:
