@@ -6,10 +6,14 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: book test data env bench clean lock lint headline
+.PHONY: book student test data env bench clean lock lint headline
 
 book: env node_modules/.installed
 	$(PY) -m helpers.build.pipeline
+
+# The book and the student edition (no solutions; helpers/build/exercises.py) in _build/student/html.
+student: env node_modules/.installed
+	$(PY) -m helpers.build.pipeline --student
 
 test: env node_modules/.installed
 	$(PY) -m pytest
