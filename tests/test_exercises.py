@@ -64,17 +64,19 @@ def _solution_code_lines() -> dict[str, list[str]]:
     """Distinctive code lines of the solutions, per chapter, from the MyST sources."""
     out = {}
     for src in sorted(NOTEBOOKS.glob("[0-9]*.md")):
-        lines, inside, in_code = [], False, False
+        lines, inside, in_code, removed = [], False, False, False
         for line in src.read_text(encoding="utf-8").splitlines():
             if line.startswith("```{solution-start}"):
                 inside = True
             elif line.startswith("```{solution-end}"):
                 inside = False
             elif inside and line.startswith("```{code-cell}"):
-                in_code = True
+                in_code, removed = True, False
             elif in_code and line == "```":
                 in_code = False
-            elif inside and in_code and len(line.strip()) > 30 and not line.startswith((":", "#", "claims.")):
+            elif in_code and line.startswith(":tags:"):
+                removed = "remove-cell" in line  # the claims behind the solution's prose, never shown
+            elif inside and in_code and not removed and len(line.strip()) > 30 and not line.startswith("#"):
                 lines.append(re.sub(r"\s+", " ", line.strip()))
         out[src.stem] = lines
     return out
@@ -82,7 +84,7 @@ def _solution_code_lines() -> dict[str, list[str]]:
 
 def test_the_student_edition_has_no_solutions(editions):
     full, student = editions
-    assert set(full) == set(student)
+    assert set(student) <= set(full)  # the book's folder may keep pages of renamed chapters
     assert not list((pipeline.STUDENT / "html").rglob("*.ipynb")), "the student edition offers notebooks"
     assert not (pipeline.STUDENT / "html" / "_sources").exists(), "the student edition copies the sources"
     for name, lines in _solution_code_lines().items():
