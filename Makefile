@@ -6,10 +6,14 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: book test data env bench clean lock lint headline check-browser chromium
+.PHONY: book student test data env bench clean lock lint headline check-browser chromium
 
 book: env node_modules/.installed
 	$(PY) -m helpers.build.pipeline
+
+# The book and the student edition (no solutions; helpers/build/exercises.py) in _build/student/html.
+student: env node_modules/.installed
+	$(PY) -m helpers.build.pipeline --student
 
 # The suite includes the browser check of the built book (tests/test_browser.py), hence chromium.
 test: env node_modules/.installed chromium

@@ -21,7 +21,9 @@ The promises a build keeps:
   the last good outputs;
 * every failure the user can cause or fix prints one line (``error: ...``).
 
-Usage: ``python -m helpers.build.pipeline [--force] [--only NAME ...] [--no-html] [--bench] [--data-only]``.
+Usage: ``python -m helpers.build.pipeline [--force] [--only NAME ...] [--no-html] [--bench] [--student]
+[--data-only]`` (``--student`` also builds the student edition, without solutions, into
+``_build/student/html``; ``--data-only`` only fetches the data and builds the panel, for Binder).
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ from helpers.paths import BOOK, BUILD_VARIABLE, DERIVED, NOTEBOOKS, ROOT
 STAMPS = BOOK / ".stamps"
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"
+STUDENT = BUILD / "student"
 LOCK = BUILD / ".lock"
 PARTIAL = BUILD / "partial"
 FAILED = BUILD / "failed"
@@ -747,6 +750,55 @@ def step_html(force: bool) -> bool:
     return True
 
 
+def student_config() -> dict:
+    """The book's configuration for the student edition: solutions hidden, no way to fetch them.
+
+    sphinx-exercise's ``hide_solutions`` drops every solution, with
+    :mod:`helpers.build.exercises` so that the gated ones go with their code cells; the download
+    button and the copied sources are switched off because the executed notebooks they offer
+    contain the solutions.
+    """
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config["title"] = f"{config['title']} (student edition)"
+    config.setdefault("html", {})["use_download_button"] = False
+    sphinx = config.setdefault("sphinx", {})
+    sphinx["extra_extensions"] = [*sphinx.get("extra_extensions", []), "helpers.build.exercises"]
+    sphinx.setdefault("config", {}).update({"hide_solutions": True, "html_copy_source": False})
+    return config
+
+
+def step_student(force: bool) -> bool:
+    """Build the student edition (no solutions) into ``_build/student/html``, like :func:`step_html`.
+
+    It is built into a scratch folder and moved into place only when the build succeeds.
+    """
+    vendor_mathjax()
+    key = digest([ROOT / "helpers" / "build" / "exercises.py"], extra=[html_key(), student_config()])
+    if not force and _fresh("student", key, [STUDENT / "html" / "index.html"]):
+        return False
+    _unstamp("student")
+    scratch = BUILD / ".student-partial"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    config = scratch / "_config.yml"
+    config.write_text(yaml.safe_dump(student_config(), sort_keys=False), encoding="utf-8")
+    jb = Path(sys.executable).with_name("jupyter-book")
+    proc = _spawn_and_wait([str(jb), "build", str(ROOT), "-W", "--keep-going", "--all",
+                            "--config", str(config), "--path-output", str(scratch)])
+    if proc.returncode != 0:
+        FAILED.mkdir(parents=True, exist_ok=True)
+        log = FAILED / "student.log"
+        log.write_text(proc.stdout + proc.stderr, encoding="utf-8")
+        raise BuildError(f"student edition: jupyter-book failed (full log: {_rel(log)})")
+    (FAILED / "student.log").unlink(missing_ok=True)
+    shutil.rmtree(STUDENT, ignore_errors=True)
+    STUDENT.mkdir(parents=True)
+    os.replace(scratch / "_build" / "html", STUDENT / "html")
+    shutil.rmtree(scratch, ignore_errors=True)
+    _stamp("student", key)
+    return True
+
+
 def _chapter_fresh(chapter: dict) -> bool:
     return _fresh(chapter["name"], chapter_key(chapter), [BOOK / f"{chapter['name']}.ipynb"])
 
@@ -807,7 +859,8 @@ def _record_durations(times: dict[str, float]) -> None:
     os.replace(tmp, STAMPS / "durations.json")
 
 
-def run(force: bool = False, only: list[str] | None = None, html: bool = True) -> dict[str, float]:
+def run(force: bool = False, only: list[str] | None = None, html: bool = True,
+        student: bool = False) -> dict[str, float]:
     """Run the chain under the build lock; return the wall time of every step that ran (0 if skipped).
 
     Raises
@@ -816,10 +869,10 @@ def run(force: bool = False, only: list[str] | None = None, html: bool = True) -
         A step failed (one line per failure); nothing stale or broken was published.
     """
     with build_lock():
-        return _run_locked(force, only, html)
+        return _run_locked(force, only, html, student)
 
 
-def _run_locked(force: bool, only: list[str] | None, html: bool) -> dict[str, float]:
+def _run_locked(force: bool, only: list[str] | None, html: bool, student: bool = False) -> dict[str, float]:
     _stopping.clear()
     shutil.rmtree(PARTIAL, ignore_errors=True)  # a build killed with SIGKILL leaves its temporaries
     times: dict[str, float] = {}
@@ -856,6 +909,8 @@ def _run_locked(force: bool, only: list[str] | None, html: bool) -> dict[str, fl
                 raise BuildError(f"html: not built, chapter(s) {', '.join(behind)} are stale "
                                  "(run without --only)")
             times["html"] = _timed(step_html, force)
+            if student:
+                times["student"] = _timed(step_student, force)
     except BaseException:
         stop_children()
         raise
@@ -937,6 +992,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bench", action="store_true", help="time a forced run against its floor")
     ap.add_argument("--data-only", action="store_true",
                     help="only fetch and verify data/raw and build data/derived (Binder's postBuild)")
+    ap.add_argument("--student", action="store_true",
+                    help="also build the student edition, without solutions, into _build/student/html")
     args = ap.parse_args(argv)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _on_signal)
@@ -946,7 +1003,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.data_only:
             _report("data:", run_data(force=args.force))
         else:
-            _report("book:", run(force=args.force, only=args.only, html=not args.no_html))
+            _report("book:", run(force=args.force, only=args.only, html=not args.no_html,
+                                 student=args.student))
     except (BuildError, fetch.FetchError, DataError) as exc:
         for line in str(exc).splitlines():
             print(f"error: {line}", file=sys.stderr)

@@ -1,14 +1,15 @@
-"""Teaching simulations: identifying variation, Nickell bias, the mediation identity."""
+"""Teaching simulations: identifying variation, Nickell bias, the mediation identity, the Monte Carlo lab."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from helpers.estimate.inference import partial_out
+from helpers.estimate.inference import partial_out, wild_cluster_bootstrap
 
 
 def _resid(v: np.ndarray, z: np.ndarray) -> np.ndarray:
@@ -138,4 +139,277 @@ def mediation_identity_simulation(*, n: int = 30, t: int = 11, missing_share: fl
         run("control w only in step 3", df, df, [], [], ["w"]),
         run("step 2 without year effects", df, df, ["w"], ["w"], ["w"], year_fe_2=False),
     ]
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- the Monte Carlo lab
+#
+# A synthetic 30 x 11 panel calibrated to ours. Each variable v is built as
+#     v_it = mean + province effect_i + year effect_t + s_i * w_it,   w_i. a stationary AR(1),
+# with the standard deviations of the three parts and the AR(1) coefficient estimated from the panel
+# by :func:`calibrate`. Replications are stacked in (R, N, T) arrays so that every estimator is a few
+# vectorised sums; the balanced two-way within transformation is exactly the FWL residual on the
+# province and year dummies (``partial_out``), which the tests check.
+
+VARIANCES = ("equal", "unequal")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Moments of the panel a simulated panel copies, per variable (keys ``"DE"``, ``"IC"``, ``"TI"``).
+
+    ``sd_province`` and ``sd_year`` are the standard deviations of the province and year means,
+    ``sd_within`` that of the two-way demeaned values, ``rho`` their first-order autocorrelation
+    within provinces (pooled), ``sd_by_province`` the within SD of each province (sorted, for the
+    unequal-variance designs), and ``corr_province`` the correlation of the province means of DE
+    and IC. ``n`` and ``t`` are the panel's provinces and years.
+    """
+
+    n: int
+    t: int
+    mean: dict[str, float]
+    sd_province: dict[str, float]
+    sd_year: dict[str, float]
+    sd_within: dict[str, float]
+    rho: dict[str, float]
+    sd_by_province: dict[str, tuple[float, ...]]
+    corr_province: float
+
+    def table(self) -> pd.DataFrame:
+        """One row per variable: mean, the three standard deviations, rho, the range of province SDs."""
+        return pd.DataFrame([{"variable": v, "mean": self.mean[v], "sd_province": self.sd_province[v],
+                              "sd_year": self.sd_year[v], "sd_within": self.sd_within[v], "rho": self.rho[v],
+                              "sd_within_min": min(self.sd_by_province[v]),
+                              "sd_within_max": max(self.sd_by_province[v])} for v in self.mean])
+
+
+def calibrate(panel: pd.DataFrame, variables: Sequence[str] = ("DE", "IC", "TI"), *,
+              entity: str = "province", time: str = "year") -> Calibration:
+    """Means, province/year/within standard deviations and AR(1) coefficients of ``variables``.
+
+    Uses the province-years complete in every variable (all 330 in the book's panel). The within
+    part is the two-way demeaned value; its autocorrelation is understated in a short panel (the
+    Nickell effect this lab shows), so the simulated errors are if anything less persistent than
+    the real ones.
+    """
+    cols = list(variables)
+    frame = panel.dropna(subset=cols)
+    counts = frame.groupby(entity).size()
+    keep = counts.index[counts == counts.max()]
+    frame = frame[frame[entity].isin(keep)].sort_values([entity, time])
+    n, t = len(keep), int(counts.max())
+    out: dict[str, dict] = {k: {} for k in ("mean", "sd_province", "sd_year", "sd_within", "rho", "by")}
+    means = {}
+    for v in cols:
+        w = frame[v].to_numpy(dtype=float).reshape(n, t)
+        d = _two_way_demean(w)
+        means[v] = w.mean(axis=1)
+        out["mean"][v] = float(w.mean())
+        out["sd_province"][v] = float(w.mean(axis=1).std(ddof=1))
+        out["sd_year"][v] = float(w.mean(axis=0).std(ddof=1))
+        out["sd_within"][v] = float(d.std(ddof=1))
+        out["rho"][v] = float(np.corrcoef(d[:, 1:].ravel(), d[:, :-1].ravel())[0, 1])
+        out["by"][v] = tuple(sorted(float(s) for s in d.std(axis=1, ddof=1)))
+    corr = float(np.corrcoef(means["DE"], means["IC"])[0, 1]) if {"DE", "IC"} <= set(cols) else float("nan")
+    return Calibration(n, t, out["mean"], out["sd_province"], out["sd_year"], out["sd_within"], out["rho"],
+                       out["by"], corr)
+
+
+def _province_sds(cal: Calibration, var: str, n: int, variances: str) -> np.ndarray:
+    """Within SD of each of ``n`` simulated provinces: all equal, or evenly spaced order statistics of
+    the panel's province SDs rescaled to the same root mean square (so only the spread differs)."""
+    if variances not in VARIANCES:
+        raise ValueError(f"variances must be one of {VARIANCES}, got {variances!r}")
+    base = cal.sd_within[var]
+    if variances == "equal":
+        return np.full(n, base)
+    sds = np.asarray(cal.sd_by_province[var])
+    picked = sds[(np.arange(n) * len(sds)) // n]
+    return picked * base / np.sqrt(np.mean(picked**2))
+
+
+def _ar1(rng: np.random.Generator, reps: int, n: int, t: int, rho: float) -> np.ndarray:
+    """(reps, n, t) stationary AR(1) paths with unit variance."""
+    e = rng.normal(size=(reps, n, t))
+    out = np.empty_like(e)
+    out[..., 0] = e[..., 0]
+    scale = np.sqrt(1 - rho**2)
+    for s in range(1, t):
+        out[..., s] = rho * out[..., s - 1] + scale * e[..., s]
+    return out
+
+
+def _component(rng: np.random.Generator, cal: Calibration, var: str, reps: int, n: int, t: int,
+               variances: str) -> tuple[np.ndarray, np.ndarray]:
+    """A calibrated variable (reps, n, t) and its standardised province effect (reps, n, 1)."""
+    a = rng.normal(size=(reps, n, 1))
+    g = rng.normal(size=(reps, 1, t))
+    w = _ar1(rng, reps, n, t, cal.rho[var]) * _province_sds(cal, var, n, variances)[None, :, None]
+    return cal.mean[var] + cal.sd_province[var] * a + cal.sd_year[var] * g + w, a
+
+
+def _slope(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per replication, the least-squares slope of y on x (both already demeaned), over axes (1, 2)."""
+    return np.sum(x * y, axis=(1, 2)) / np.sum(x * x, axis=(1, 2))
+
+
+def _pooled_slope(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    xc = x - x.mean(axis=(1, 2), keepdims=True)
+    return _slope(xc, y - y.mean(axis=(1, 2), keepdims=True))
+
+
+def confounding_simulation(cal: Calibration, correlations: Sequence[float] = (-0.9, -0.6, -0.3, 0.0, 0.3, 0.6,
+                                                                              0.9), *,
+                           beta: float = 0.1, reps: int = 500, seed: int = 20240101) -> pd.DataFrame:
+    """Pooled OLS against two-way fixed effects when the province effect of IC correlates with DE.
+
+    IC = mean + beta DE + alpha_i + gamma_t + e_it with alpha_i = sd (c a_i + sqrt(1 - c^2) z_i), a_i
+    DE's standardised province effect and c the correlation (one of ``correlations``). Per c: the
+    mean estimate of both estimators, its bias, the Monte Carlo SD of the estimates and the Monte
+    Carlo standard error of the mean. Seeded with ``numpy.random.default_rng(seed)``.
+    """
+    rng = np.random.default_rng(seed)
+    n, t = cal.n, cal.t
+    rows = []
+    for c in correlations:
+        if not -1 <= c <= 1:
+            raise ValueError(f"a correlation must lie in [-1, 1], got {c}")
+        de, a = _component(rng, cal, "DE", reps, n, t, "equal")
+        alpha = cal.sd_province["IC"] * (c * a + np.sqrt(1 - c**2) * rng.normal(size=(reps, n, 1)))
+        gamma = cal.sd_year["IC"] * rng.normal(size=(reps, 1, t))
+        e = _ar1(rng, reps, n, t, cal.rho["IC"]) * cal.sd_within["IC"]
+        ic = cal.mean["IC"] + beta * de + alpha + gamma + e
+        for name, b in (("pooled OLS", _pooled_slope(de, ic)),
+                        ("two-way FE", _slope(_two_way_demean(de), _two_way_demean(ic)))):
+            rows.append({"correlation": c, "estimator": name, "beta": beta, "mean_estimate": b.mean(),
+                         "bias": b.mean() - beta, "sd_estimate": b.std(ddof=1),
+                         "mc_se": b.std(ddof=1) / np.sqrt(reps), "reps": reps, "seed": seed})
+    return pd.DataFrame(rows)
+
+
+def cluster_statistics(x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+    """Two-way FE slope, CR1 and CV3 standard errors for each replication of a balanced panel.
+
+    ``x`` and ``y`` are (R, G, T) arrays (G provinces, the clusters). Returns arrays of length R:
+    ``coef``, ``se_cr1`` (Stata's factor G/(G-1) (N-1)/(N-K), K = slope + constant + T-1 year
+    dummies, as :func:`helpers.estimate.cluster_se`) and ``se_cv3`` (the delete-one-province
+    jackknife of :func:`helpers.estimate.cv3_se`, each reduced panel demeaned afresh). Vectorised:
+    dropping province g changes only the year means, so each leave-one-out slope is a correction of
+    the full sums; ``tests/test_simulations.py`` checks all three against the library functions.
+    """
+    r, g, t = x.shape
+    xw = x - x.mean(axis=2, keepdims=True)  # within provinces; unchanged when a province is dropped
+    yw = y - y.mean(axis=2, keepdims=True)
+    mx, my = xw.mean(axis=1, keepdims=True), yw.mean(axis=1, keepdims=True)  # year means (R, 1, T)
+    xd, yd = xw - mx, yw - my
+    xx = np.sum(xd * xd, axis=(1, 2))
+    coef = np.sum(xd * yd, axis=(1, 2)) / xx
+    e = yd - coef[:, None, None] * xd
+    scores = np.sum(xd * e, axis=2)  # (R, G)
+    nobs, k = g * t, 1 + 1 + (t - 1)
+    factor = g / (g - 1) * (nobs - 1) / (nobs - k)
+    se_cr1 = np.sqrt(factor * np.sum(scores**2, axis=1)) / xx
+    # leave province h out: the year means become (G m - w_h) / (G - 1)
+    sxx_i, sxy_i = np.sum(xw * xw, axis=2), np.sum(xw * yw, axis=2)  # (R, G)
+    mx_h, my_h = (g * mx - xw) / (g - 1), (g * my - yw) / (g - 1)  # (R, G, T)
+    sxx = sxx_i.sum(axis=1, keepdims=True) - sxx_i - (g - 1) * np.sum(mx_h * mx_h, axis=2)
+    sxy = sxy_i.sum(axis=1, keepdims=True) - sxy_i - (g - 1) * np.sum(mx_h * my_h, axis=2)
+    loo = sxy / sxx
+    se_cv3 = np.sqrt((g - 1) / g * np.sum((loo - coef[:, None]) ** 2, axis=1))
+    return {"coef": coef, "se_cr1": se_cr1, "se_cv3": se_cv3}
+
+
+def _simulated_null(cal: Calibration, rng: np.random.Generator, reps: int, n: int,
+                    variances: str) -> tuple[np.ndarray, np.ndarray]:
+    t = cal.t
+    de, a = _component(rng, cal, "DE", reps, n, t, variances)
+    alpha = cal.sd_province["IC"] * (cal.corr_province * a + np.sqrt(1 - cal.corr_province**2)
+                                     * rng.normal(size=(reps, n, 1)))
+    e = _ar1(rng, reps, n, t, cal.rho["IC"]) * _province_sds(cal, "IC", n, variances)[None, :, None]
+    ic = cal.mean["IC"] + alpha + cal.sd_year["IC"] * rng.normal(size=(reps, 1, t)) + e
+    return de, ic
+
+
+def rejection_simulation(cal: Calibration, *, clusters: Sequence[int] = (30, 10),
+                         variances: Sequence[str] = VARIANCES, reps: int = 500, draws: int = 199,
+                         level: float = 0.95, seed: int = 20240101) -> pd.DataFrame:
+    """Rejection rates of a true null (beta = 0) by CR1, CV3 and the WCR bootstrap, per design.
+
+    For each number of clusters G and each variance design (``"equal"``: every province has the
+    panel's within SD of DE and of the error; ``"unequal"``: they are spread like the panel's
+    province SDs), ``reps`` panels of G provinces and the panel's years are drawn with DE
+    unrelated to IC, and H0: beta = 0 is tested at ``1 - level`` with CR1 and the normal, CR1 and
+    t(G-1), CV3 and t(G-1), and the WCR bootstrap with Webb weights and ``draws`` draws
+    (:func:`helpers.estimate.wild_cluster_bootstrap` on the FWL residuals, one seed per replication
+    drawn from ``default_rng(seed)``). Columns: clusters, variances, method, rejection_rate,
+    coverage (1 - rejection rate: the share of intervals that contain the truth), mc_se, reps,
+    draws, seed.
+    """
+    rng = np.random.default_rng(seed)
+    rows = []
+    alpha = 1 - level
+    for g in clusters:
+        template = partial_out(_balanced_frame(g, cal.t, rng), "y", "x")
+        for var in variances:
+            de, ic = _simulated_null(cal, rng, reps, g, var)
+            stat = cluster_statistics(de, ic)
+            t_cr1, t_cv3 = stat["coef"] / stat["se_cr1"], stat["coef"] / stat["se_cv3"]
+            crit_t, crit_z = stats.t(g - 1).ppf(1 - alpha / 2), stats.norm.ppf(1 - alpha / 2)
+            boot_seeds = rng.integers(0, 2**31 - 1, size=reps)
+            xd, yd = _two_way_demean(de).reshape(reps, -1), _two_way_demean(ic).reshape(reps, -1)
+            p_wcr = np.array([wild_cluster_bootstrap(replace(template, y=yd[i], x=xd[i]), 0.0, draws=draws,
+                                                     weights="webb", seed=int(boot_seeds[i])).p_two_sided
+                              for i in range(reps)])
+            rejected = {"CR1, normal": np.abs(t_cr1) > crit_z, "CR1, t(G-1)": np.abs(t_cr1) > crit_t,
+                        "CV3, t(G-1)": np.abs(t_cv3) > crit_t, "WCR bootstrap, Webb": p_wcr <= alpha}
+            for method, rej in rejected.items():
+                rate = float(rej.mean())
+                rows.append({"clusters": g, "variances": var, "method": method, "rejection_rate": rate,
+                             "coverage": 1 - rate, "mc_se": float(np.sqrt(rate * (1 - rate) / reps)),
+                             "reps": reps, "draws": draws if method.startswith("WCR") else 0, "seed": seed})
+    return pd.DataFrame(rows)
+
+
+def _balanced_frame(n: int, t: int, rng: np.random.Generator) -> pd.DataFrame:
+    """A balanced long panel (province, year, x, y) whose design the replications share."""
+    return pd.DataFrame({"province": np.repeat(np.arange(n), t), "year": np.tile(np.arange(t), n),
+                         "x": rng.normal(size=n * t), "y": rng.normal(size=n * t)})
+
+
+def mediation_confounding_simulation(cal: Calibration, strengths: Sequence[float] = (0.0, 0.5, 1.0, 1.5), *,
+                                     a: float = 0.5, b: float = 0.1, c_direct: float = 0.05,
+                                     reps: int = 500, seed: int = 20240101) -> pd.DataFrame:
+    """Three-step mediation (Baron-Kenny with two-way FE) when an unobserved U drives TI and IC.
+
+    DE is drawn as in the panel; TI = a DE + k sd_TI U + (TI's own province, year and within parts);
+    IC = c' DE + b TI + k sd_IC U + (IC's parts), with U a standardised time-varying shock that the
+    fixed effects cannot absorb, sd the within SDs of the panel and k one of ``strengths``. Each
+    replication runs the three regressions (IC on DE; TI on DE; IC on DE and TI) on one sample.
+    Per k and coefficient: truth, mean estimate, bias and Monte Carlo SE.
+    """
+    rng = np.random.default_rng(seed)
+    n, t = cal.n, cal.t
+    rows = []
+    for k in strengths:
+        de, _ = _component(rng, cal, "DE", reps, n, t, "equal")
+        u = _ar1(rng, reps, n, t, cal.rho["IC"])
+        ti = a * de + k * cal.sd_within["TI"] * u + _component(rng, cal, "TI", reps, n, t, "equal")[0]
+        ic_own = _component(rng, cal, "IC", reps, n, t, "equal")[0]
+        ic = c_direct * de + b * ti + k * cal.sd_within["IC"] * u + ic_own
+        x, m, y = (_two_way_demean(v) for v in (de, ti, ic))
+        c_hat, a_hat = _slope(x, y), _slope(x, m)
+        # step 3: IC on DE and TI, a 2 x 2 system per replication
+        sxx, smm, sxm = (np.sum(p * q, axis=(1, 2)) for p, q in ((x, x), (m, m), (x, m)))
+        sxy, smy = np.sum(x * y, axis=(1, 2)), np.sum(m * y, axis=(1, 2))
+        det = sxx * smm - sxm**2
+        cp_hat, b_hat = (smm * sxy - sxm * smy) / det, (sxx * smy - sxm * sxy) / det
+        truth = {"c (total)": c_direct + a * b, "a (DE on TI)": a, "b (TI on IC)": b,
+                 "c' (direct)": c_direct, "a*b (indirect)": a * b}
+        est = {"c (total)": c_hat, "a (DE on TI)": a_hat, "b (TI on IC)": b_hat, "c' (direct)": cp_hat,
+               "a*b (indirect)": a_hat * b_hat}
+        for name, vals in est.items():
+            rows.append({"strength": k, "coefficient": name, "truth": truth[name],
+                         "mean_estimate": vals.mean(),
+                         "bias": vals.mean() - truth[name], "mc_se": vals.std(ddof=1) / np.sqrt(reps),
+                         "reps": reps, "seed": seed})
     return pd.DataFrame(rows)
