@@ -286,7 +286,7 @@ def test_panel_records_the_forks_it_was_built_with(tmp_path):
 
 
 
-# ---------------------------------------------------------------- issue 11: DE without double counting, regions
+# ------------------------------------------------------- issue 11: DE without double counting, regions
 
 
 def test_every_province_has_one_nbs_region():

@@ -160,8 +160,8 @@ def test_joint_cov_ab_diagonal_equals_separate_fits_and_cross_term_equals_linear
     from linearmodels.system import SUR
 
     from helpers.estimate.endogeneity import within
-    from helpers.estimate.mediation import joint_cov_ab
     from helpers.estimate.inference import partial_out
+    from helpers.estimate.mediation import joint_cov_ab
 
     med = fit_mediation(panel, controls=CONTROLS)
     v = med.cov_ab()
