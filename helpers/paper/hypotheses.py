@@ -53,7 +53,7 @@ def h2_tests(med: Mediation, boot: Bootstrap, paper: pd.DataFrame, *, n_clusters
     # our Sobel statistic uses the joint clustered covariance of (a, b) and t(G-1), as every test of ours
     se_ab, z, _ = med.sobel()
     df = med.total.fit_info.n_clusters - 1
-    rows.append(["H2", "ours", "Sobel z (joint clustered covariance of a, b)", null, alt, z, f"t({df})",
+    rows.append(["H2", "ours", "Sobel z", null, alt, z, f"t({df})",
                  float(stats.t(df).sf(z))])
     ta = med.a / float(med.mediator_fit.std_errors[med.treatment])
     tb = med.b / float(med.outcome_fit.std_errors[med.mediator])
