@@ -284,3 +284,41 @@ def test_panel_records_the_forks_it_was_built_with(tmp_path):
     assert current_forks(tmp_path / "absent.json") == FORK_DEFAULTS
 
 
+
+
+# ------------------------------------------------------- issue 11: DE without double counting, regions
+
+
+def test_every_province_has_one_nbs_region():
+    from helpers.data import REGIONS3, provinces
+
+    prov = provinces()
+    assert len(prov) == 30 and prov["region3"].isin(REGIONS3).all()
+    counts = prov["region3"].value_counts()
+    assert counts.to_dict() == {"east": 11, "central": 8, "west": 11}
+    east = {"Beijing", "Tianjin", "Hebei", "Liaoning", "Shanghai", "Jiangsu", "Zhejiang", "Fujian",
+            "Shandong", "Guangdong", "Hainan"}
+    central = {"Shanxi", "Jilin", "Heilongjiang", "Anhui", "Jiangxi", "Henan", "Hubei", "Hunan"}
+    assert set(prov.loc[prov["region3"] == "east", "province"]) == east
+    assert set(prov.loc[prov["region3"] == "central", "province"]) == central
+
+
+def test_compositions_without_double_counting():
+    from helpers.data import COMPOSITIONS, PAPER_COMPOSITIONS, de_compositions
+    from helpers.data.panel import PKU, components, de_index, indicators
+
+    assert "pku_index" not in COMPOSITIONS["pku_sub"][0] and set(COMPOSITIONS["pku_sub"][0]) == set(PKU[1:])
+    for name in ("table1_no_total", "table1_2013_no_total"):
+        assert "pku_index" not in COMPOSITIONS[name][0]
+    assert set(PAPER_COMPOSITIONS) < set(COMPOSITIONS)
+    ind = indicators(components())
+    # the PKU total alone is its min-max normalisation (weight one)
+    de, w = de_index(ind, "pku_total")
+    x = ind["pku_index"]
+    assert np.allclose(de, (x - x.min()) / (x.max() - x.min())) and w.to_dict() == {"pku_index": 1.0}
+    assert build_panel(de_composition="table1_2013_no_total")["DE"].notna().sum() == 270
+    table = de_compositions().set_index("composition")
+    assert list(table.index) == list(COMPOSITIONS)
+    assert table.loc["pku", ["pearson", "within_r", "within_two_way_r"]].tolist() == pytest.approx([1, 1, 1])
+    assert table.loc["table1_no_total", "n_overlap"] == 180
+    assert (table["share_left_two_way"] < 0.05).all()

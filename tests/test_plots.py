@@ -25,6 +25,6 @@ def test_paper_marker_follows_paper_terms():
     paper_de = reported_coefficients().query("table == 4 and column == 1 and term == 'DE'")["coef"].item()
     fig = coefficient_plot(fits, 4, ["L_DE", "DE"], column_map={"1": "1", "1b": "1"},
                            paper_terms={("1", "L_DE"): "DE", ("1b", "DE"): None})
-    assert _paper_markers(fig) == {"(1) L_DE": paper_de}
+    assert _paper_markers(fig) == {"(1) DE (t-1)": paper_de}  # the row is labelled as the header reads it
     default = coefficient_plot(fits, 4, ["L_DE", "DE"], column_map={"1": "1", "1b": "1"})
     assert _paper_markers(default) == {"(1b) DE": paper_de}  # without the mapping, names are matched

@@ -11,6 +11,7 @@ from IPython.display import Image
 from linearmodels.panel.results import PanelResults
 
 from helpers.book.output import save_figure
+from helpers.book.tables import term_label
 from helpers.data.panel import FORK_CHOICES
 from helpers.estimate.models import t_reference
 from helpers.estimate.multiverse import CLUSTERING_LABELS, MULTIVERSE_FORKS
@@ -42,7 +43,8 @@ def coefficient_plot(fits: Mapping[str, PanelResults], table: int, terms: Sequen
             est, se = float(res.params[term]), float(res.std_errors[term])
             their = paper_terms.get((col, term), term)
             hit = paper[(paper["column"] == str(column_map.get(col, col))) & (paper["term"] == their)]
-            rows.append({"label": f"({col}) {term}", "est": est, "lo": est - crit * se, "hi": est + crit * se,
+            rows.append({"label": f"({col}) {term_label(term)}", "est": est, "lo": est - crit * se,
+                         "hi": est + crit * se,
                          "paper": float(hit["coef"].iloc[0]) if len(hit) else np.nan})
     frame = pd.DataFrame(rows)
     fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(frame) + 1.2))

@@ -40,6 +40,7 @@ from helpers.data.overview import (
     UNITS_EN,
     coverage,
     data_dictionary,
+    de_compositions,
     de_declines,
     describe,
     english_units,
@@ -58,6 +59,7 @@ from helpers.data.panel import (
     INTERPOLABLE,
     MODEL_VARS,
     PANEL_PATH,
+    PAPER_COMPOSITIONS,
     PKU,
     RANGES,
     REQUIRED,
@@ -75,7 +77,15 @@ from helpers.data.panel import (
     validate_panel,
     write_panel,
 )
-from helpers.data.provinces import EXCLUDED, YEARS, UnknownProvinceError, clean_name, provinces, to_province
+from helpers.data.provinces import (
+    EXCLUDED,
+    REGIONS3,
+    YEARS,
+    UnknownProvinceError,
+    clean_name,
+    provinces,
+    to_province,
+)
 
 __all__ = [
     "AHIA_FILE",
@@ -99,12 +109,14 @@ __all__ = [
     "INTERPOLABLE",
     "MODEL_VARS",
     "PANEL_PATH",
+    "PAPER_COMPOSITIONS",
     "PKU",
     "PKU_FILE",
     "POP2015_FILE",
     "POP_VINTAGE",
     "PanelError",
     "RANGES",
+    "REGIONS3",
     "RENJIYI_COLS",
     "RENJIYI_FILE",
     "REQUIRED",
@@ -130,6 +142,7 @@ __all__ = [
     "coverage",
     "current_forks",
     "data_dictionary",
+    "de_compositions",
     "de_declines",
     "de_index",
     "describe",

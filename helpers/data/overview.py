@@ -15,6 +15,7 @@ from helpers.data.panel import (
     FORK_DEFAULTS,
     FORK_VARIANTS,
     MODEL_VARS,
+    PAPER_COMPOSITIONS,
     TABLE1,
     build_panel,
     components,
@@ -55,7 +56,7 @@ def _sources(f: dict[str, object]) -> dict[str, tuple[str, tuple[str, ...]]]:
     t1_files = (L.AIRUIMENG_FILE, *(L.TONGJI + n for n in L.TONGJI_FILES), L.AHIA_FILE, *pop_files)
     de = (
         ("PKU digital financial inclusion index (Guo et al. 2020)", (L.PKU_FILE,))
-        if f["de_composition"] == "pku"
+        if str(f["de_composition"]).startswith("pku")
         else (
             "PKU index; airuimeng1 and tongjimodule digital indicators; ahia11 highway length; " + pop_text,
             (L.PKU_FILE, *t1_files),
@@ -102,6 +103,10 @@ def _definitions(f: dict[str, object]) -> dict[str, tuple[str, str]]:
         "pku": "the PKU digital financial inclusion index and its three sub-indices",
         "table1": "all eleven Table 1 indicators",
         "table1_2013": "the nine Table 1 indicators available 2013-2021",
+        "pku_total": "the PKU digital financial inclusion index alone",
+        "pku_sub": "the three PKU sub-indices without the total",
+        "table1_no_total": "the ten Table 1 indicators other than the PKU total",
+        "table1_2013_no_total": "the eight Table 1 indicators other than the PKU total available 2013-2021",
     }[str(f["de_composition"])]
     return {
         "IC": (
@@ -147,7 +152,7 @@ def _vintages(f: dict[str, object]) -> dict[str, tuple[str, str]]:
     """Per model variable: (GDP vintage, population vintage) it uses; "not used" where it uses neither."""
     gdp = "first-published" if f["gdp_vintage"] == "first_published" else "revised"
     none = "not used"
-    per_head_de = f["de_composition"] != "pku"
+    per_head_de = not str(f["de_composition"]).startswith("pku")
     return {
         "IC": (gdp, none),
         "DE": (none, POP_VINTAGE if per_head_de else none),
@@ -230,11 +235,11 @@ def table1(
     raw: Path = RAW, shift: float = DEFAULT_SHIFT, interpolate: Iterable[str] = ("pop",)
 ) -> pd.DataFrame:
     """Table 1 rebuilt: indicator, dimension, paper wording, direction, definition, unit, coverage and the
-    entropy weight under each DE composition (empty where the indicator is not part of it)."""
+    entropy weight under each of the paper's DE compositions (empty where the indicator is not part of it)."""
     ind = indicators(components(raw, tuple(interpolate)))
     years = pd.Series(ind.index.get_level_values("year"), index=ind.index)
     rows = []
-    weights = {k: de_index(ind, k, shift)[1] for k in COMPOSITIONS}
+    weights = {k: de_index(ind, k, shift)[1] for k in PAPER_COMPOSITIONS}
     for k, (dim, wording, direction, definition, unit) in TABLE1.items():
         row = {
             "indicator": k,
@@ -361,4 +366,46 @@ def fork_sensitivity(raw: Path = RAW, base: dict[str, object] | None = None) -> 
                 row["sd_within_variant"] = float(w["b"].std())
                 row["within_mean_abs_diff"] = float((w["a"] - w["b"]).abs().mean())
             rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def de_compositions(
+    raw: Path = RAW,
+    base: str = "pku",
+    shift: float = DEFAULT_SHIFT,
+    interpolate: Iterable[str] = ("pop",),
+) -> pd.DataFrame:
+    """Every DE composition beside ``base``: coverage, weights and how much it moves the index.
+
+    One row per composition of :data:`helpers.data.COMPOSITIONS`. Correlations are on the
+    province-years both indices have: ``pearson`` of levels, ``within_r`` of the series with
+    province means removed (the within-province correlation), ``within_two_way_r`` with province and
+    year means removed (what a two-way fixed-effects model uses). ``share_left_two_way`` is the
+    variance left after province and year means as a share of the total variance of the
+    composition's own index (on its own rows), ``sd_within_two_way`` its standard deviation.
+    ``weights`` lists the entropy weights, largest first.
+    """
+    ind = indicators(components(raw, tuple(interpolate)))
+    de0 = de_index(ind, base, shift)[0].rename("base")
+    rows = []
+    for name, (cols, years) in COMPOSITIONS.items():
+        de, w = de_index(ind, name, shift)
+        own = de.dropna().rename("DE").to_frame()
+        both = pd.concat([de0, de.rename("variant")], axis=1).dropna()
+        one = both - both.groupby(level="province").transform("mean")
+        two = _two_way_within(both)
+        own_two = _two_way_within(own)["DE"]
+        rows.append({
+            "composition": name,
+            "n_indicators": len(cols),
+            "years": f"{min(years)}-{max(years)}",
+            "n": len(own),
+            "n_overlap": len(both),
+            "pearson": float(both["base"].corr(both["variant"])),
+            "within_r": float(one["base"].corr(one["variant"])),
+            "within_two_way_r": float(two["base"].corr(two["variant"])),
+            "sd_within_two_way": float(own_two.std()),
+            "share_left_two_way": float(own_two.var() / own["DE"].var()),
+            "weights": "; ".join(f"{k} {v:.3f}" for k, v in w.sort_values(ascending=False).items()),
+        })
     return pd.DataFrame(rows)

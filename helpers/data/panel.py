@@ -14,11 +14,17 @@ The forks (keyword arguments of :func:`build_panel`; defaults in :data:`FORK_DEF
     so IC is then built for 2016-2021 only.
 ``de_composition``
     ``"pku"`` (default): entropy index of the PKU index and its three sub-indices (the Table 1
-    "digital finance" block), 2011-2021, the only composition covering all 330 rows.
+    "digital finance" block), 2011-2021, the only composition covering all 330 rows. The PKU total
+    is itself an aggregate of the three sub-indices, so this index counts them twice: it is a
+    rescaled digital-finance index.
     ``"table1"``: all eleven Table 1 indicators, 2016-2021 only (180 rows; information-services
     revenue and optical-cable length start in 2016 in the public files).
     ``"table1_2013"``: the nine Table 1 indicators that exist 2013-2021 (270 rows; without
     information-services revenue and cable density; 2013 relies on interpolated population).
+    Without double counting (issue 11): ``"pku_total"``, the PKU total alone (its min-max
+    normalisation, 2011-2021); ``"pku_sub"``, the three PKU sub-indices without the total
+    (2011-2021); ``"table1_no_total"``, the ten Table 1 indicators other than the PKU total
+    (2016-2021); ``"table1_2013_no_total"``, the eight of them that exist 2013-2021.
 ``ti``
     ``"rd_intensity"`` (default): R&D expenditure / GDP in % (all 330). ``"patents_per_10k"``:
     domestic patent grants per 10,000 year-end residents (no population for 2011; 2013 only
@@ -78,7 +84,8 @@ FORK_DEFAULTS: dict[str, object] = {
 
 FORK_CHOICES: dict[str, tuple[str, ...]] = {
     "gdp_vintage": ("first_published", "revised"),
-    "de_composition": ("pku", "table1", "table1_2013"),
+    "de_composition": ("pku", "table1", "table1_2013", "pku_total", "pku_sub", "table1_no_total",
+                       "table1_2013_no_total"),
     "ti": ("rd_intensity", "patents_per_10k"),
     "hum_proxy": ("graduates", "tech_staff", "rd_fte"),
     "open_proxy": ("trade_gdp", "trade_fiscal"),
@@ -159,14 +166,20 @@ TABLE1: dict[str, tuple[str, str, int, str, str]] = {
     ),
 }
 PKU = ["pku_index", "pku_depth", "pku_breadth", "pku_digitization"]
+_FROM_2013 = [k for k in TABLE1 if k not in ("ln_it_services_revenue", "fibre_density")]
+#: composition -> (indicators, years); the last four avoid counting the PKU sub-indices twice (the
+#: PKU total is an aggregate of them)
 COMPOSITIONS: dict[str, tuple[list[str], tuple[int, ...]]] = {
     "pku": (PKU, YEARS),
     "table1": (list(TABLE1), tuple(range(2016, 2022))),
-    "table1_2013": (
-        [k for k in TABLE1 if k not in ("ln_it_services_revenue", "fibre_density")],
-        tuple(range(2013, 2022)),
-    ),
+    "table1_2013": (_FROM_2013, tuple(range(2013, 2022))),
+    "pku_total": (["pku_index"], YEARS),
+    "pku_sub": (PKU[1:], YEARS),
+    "table1_no_total": ([k for k in TABLE1 if k != "pku_index"], tuple(range(2016, 2022))),
+    "table1_2013_no_total": ([k for k in _FROM_2013 if k != "pku_index"], tuple(range(2013, 2022))),
 }
+#: the compositions of the paper's reading (before issue 11 added those without double counting)
+PAPER_COMPOSITIONS = ("pku", "table1", "table1_2013")
 
 
 class PanelError(ValueError):

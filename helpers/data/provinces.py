@@ -51,6 +51,13 @@ EXCLUDED = {"西藏", "西藏自治区", "Tibet", "Xizang", "全国", "全国合
 
 YEARS = tuple(range(2011, 2022))
 
+#: The National Bureau of Statistics' three economic regions (east, central, west, in that order), the
+#: grouping of the Western Development programme: east = Beijing, Tianjin, Hebei, Liaoning, Shanghai,
+#: Jiangsu, Zhejiang, Fujian, Shandong, Guangdong, Hainan; central = Shanxi, Jilin, Heilongjiang, Anhui,
+#: Jiangxi, Henan, Hubei, Hunan; west = the other eleven of the sample (Tibet, also west, is not in it).
+#: Column ``region3`` of :func:`provinces`; ``region4`` is the NBS four-region scheme with the northeast.
+REGIONS3 = ("east", "central", "west")
+
 
 class UnknownProvinceError(ValueError):
     """A province name in a source file is not in the table (message names file and value)."""

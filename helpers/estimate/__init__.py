@@ -1,5 +1,15 @@
 """Estimation: two-way fixed effects, few-cluster inference, mediation, the multiverse, simulations."""
 
+from helpers.estimate.endogeneity import (
+    ARSet,
+    IVFit,
+    Within,
+    anderson_rubin,
+    anderson_rubin_set,
+    group_slopes,
+    iv_twfe,
+    within,
+)
 from helpers.estimate.inference import (
     DEFAULT_SEED,
     INFERENCE_COLUMNS,
@@ -23,11 +33,13 @@ from helpers.estimate.mediation import (
     STEP_COLUMNS,
     Bootstrap,
     Mediation,
+    acme_sensitivity,
     bootstrap_indirect,
     causal_steps,
     common_sample,
     fit_mediation,
     indirect_effect_fwl,
+    joint_cov_ab,
     sobel,
 )
 from helpers.estimate.models import (
@@ -49,6 +61,7 @@ from helpers.estimate.multiverse import (
     CLUSTERINGS,
     FORK_VARIABLES,
     GRIDS,
+    MULTIVERSE_CHOICES,
     MULTIVERSE_FORKS,
     NOT_IN_MODEL,
     PAPER_CONTROLS,
@@ -73,6 +86,7 @@ from helpers.estimate.simulations import (
 )
 
 __all__ = [
+    "ARSet",
     "Bootstrap",
     "CLUSTERINGS",
     "CLUSTERING_LABELS",
@@ -83,6 +97,8 @@ __all__ = [
     "FitInfo",
     "GRIDS",
     "INFERENCE_COLUMNS",
+    "IVFit",
+    "MULTIVERSE_CHOICES",
     "MULTIVERSE_FORKS",
     "Mediation",
     "ModelInputError",
@@ -97,7 +113,11 @@ __all__ = [
     "WEBB_POINTS",
     "WEIGHTS",
     "WildBootstrap",
+    "Within",
+    "acme_sensitivity",
     "add_lag",
+    "anderson_rubin",
+    "anderson_rubin_set",
     "baseline_spec_id",
     "bootstrap_indirect",
     "bootstrap_weights",
@@ -113,9 +133,12 @@ __all__ = [
     "fit_mediation",
     "fit_pooled",
     "fit_twfe",
+    "group_slopes",
     "indirect_effect_fwl",
     "inference_table",
+    "iv_twfe",
     "jackknife",
+    "joint_cov_ab",
     "mediation_confounding_simulation",
     "mediation_identity_simulation",
     "multiverse",
@@ -133,5 +156,6 @@ __all__ = [
     "wald_one_sided",
     "wild_cluster_bootstrap",
     "wild_confidence_interval",
+    "within",
     "within_variation",
 ]

@@ -15,13 +15,14 @@ least-squares fits), which :func:`indirect_effect_fwl` lets the tests check agai
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from linearmodels.panel.results import PanelEffectsResults
 from scipy import stats
 
+from helpers.estimate.inference import _cluster_sums, partial_out
 from helpers.estimate.models import ModelInputError, fit_twfe, t_reference
 
 
@@ -35,6 +36,10 @@ class Mediation:
     treatment: str
     mediator: str
     outcome: str
+    sample: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    controls: tuple[str, ...] = ()
+    entity: str = "province"
+    time: str = "year"
 
     @property
     def c(self) -> float:
@@ -71,11 +76,24 @@ class Mediation:
         """Common N of the three fits."""
         return int(self.total.nobs)
 
+    def cov_ab(self) -> np.ndarray:
+        """Clustered 2 x 2 covariance of (a-hat, b-hat), estimated jointly: see :func:`joint_cov_ab`."""
+        if self.sample is None:
+            raise ModelInputError("Mediation.cov_ab: the fit does not carry its sample; use fit_mediation")
+        return joint_cov_ab(self.sample, outcome=self.outcome, treatment=self.treatment,
+                            mediator=self.mediator, controls=self.controls, entity=self.entity,
+                            time=self.time)
+
     def sobel(self) -> tuple[float, float, float]:
-        """Sobel (first-order delta) SE of a*b, z and two-sided normal p."""
-        se_a = float(self.mediator_fit.std_errors[self.treatment])
-        se_b = float(self.outcome_fit.std_errors[self.mediator])
-        return sobel(self.a, se_a, self.b, se_b)
+        """Delta-method (Sobel) SE of a*b with the joint clustered covariance of (a, b), t and two-sided p.
+
+        The reference is Student's t with G-1 degrees of freedom, as for every clustered estimate in
+        the book; the covariance term of a-hat and b-hat is included (it is not zero under clustering,
+        because the two come from regressions on the same provinces).
+        """
+        v = self.cov_ab()
+        se_a, se_b = float(np.sqrt(v[0, 0])), float(np.sqrt(v[1, 1]))
+        return sobel(self.a, se_a, self.b, se_b, cov=float(v[0, 1]), df=self.total.fit_info.n_clusters - 1)
 
     def effects(self) -> pd.DataFrame:
         """Total, direct and indirect effects with the decomposition check, one row each."""
@@ -95,17 +113,98 @@ class Mediation:
             fitted(self.outcome_fit, self.mediator, "b", f"{self.outcome} on {self.mediator}, step 3"),
             fitted(self.outcome_fit, self.treatment, "direct (c')",
                    f"{self.outcome} on {self.treatment} given {self.mediator}, step 3"),
-            row("indirect (a*b)", "a times b; SE and p by Sobel (normal)", self.indirect, se_ab, p),
+            row("indirect (a*b)", "a times b; SE and p by Sobel with the joint clustered covariance, t(G-1)",
+                self.indirect, se_ab, p),
             row("c' + a*b", "direct plus indirect", self.c_prime + self.indirect, np.nan, np.nan),
             row("c - (c' + a*b)", "identity gap, zero on one sample", self.identity_gap, np.nan, np.nan),
         ])
 
 
-def sobel(a: float, se_a: float, b: float, se_b: float) -> tuple[float, float, float]:
-    """Sobel SE of a*b, its z statistic and the two-sided normal p-value."""
-    se = float(np.sqrt(b**2 * se_a**2 + a**2 * se_b**2))
+def sobel(a: float, se_a: float, b: float, se_b: float, *, cov: float = 0.0,
+          df: int | None = None) -> tuple[float, float, float]:
+    """Delta-method (Sobel) SE of a*b, its test statistic and the two-sided p-value.
+
+    .. math:: \\mathrm{se}(ab)^2 = b^2 \\mathrm{se}_a^2 + a^2 \\mathrm{se}_b^2 + 2ab\\,\\mathrm{cov}(a, b)
+
+    ``cov`` = 0 is Sobel's original formula (independent estimates); ``df`` None uses the normal
+    reference, an integer Student's t with ``df`` degrees of freedom.
+    """
+    var = b**2 * se_a**2 + a**2 * se_b**2 + 2 * a * b * cov
+    se = float(np.sqrt(var)) if var > 0 else float("nan")
     z = a * b / se
-    return se, z, float(2 * stats.norm.sf(abs(z)))
+    ref = stats.norm if df is None else stats.t(df)
+    return se, z, float(2 * ref.sf(abs(z)))
+
+
+def joint_cov_ab(data: pd.DataFrame, *, outcome: str = "IC", treatment: str = "DE", mediator: str = "TI",
+                 controls: Sequence[str] = (), entity: str = "province",
+                 time: str = "year") -> np.ndarray:
+    """Clustered covariance of (a-hat, b-hat) from the two regressions estimated as one stacked system.
+
+    ``a`` is the treatment's coefficient in mediator ~ treatment + controls and ``b`` the mediator's in
+    outcome ~ treatment + mediator + controls, both with entity and period effects, on the rows complete
+    for all variables. By Frisch-Waugh-Lovell each is a one-regressor slope on residualised data,
+    :math:`\\hat a = \\sum_i \\tilde x_i m_i / \\sum_i \\tilde x_i^2`, so its influence on
+    cluster g is :math:`s^a_g = \\sum_{i \\in g} \\tilde x_i \\hat e^a_i / \\sum_i \\tilde x_i^2`
+    (likewise for b). The stacked (seemingly unrelated, equation-by-equation OLS) sandwich is
+
+    .. math:: V = \\begin{pmatrix} f_a \\sum_g (s^a_g)^2 & \\sqrt{f_a f_b} \\sum_g s^a_g s^b_g \\\\
+              \\cdot & f_b \\sum_g (s^b_g)^2 \\end{pmatrix}
+
+    with each equation's small-sample factor :math:`f = G/(G-1)\\,(N-1)/(N-K)` (the book's CR1), so the
+    diagonal equals :func:`helpers.estimate.fit_twfe`'s variances of a and b exactly; the off-diagonal
+    term is what the separate fits leave out.
+    """
+    controls = list(controls)
+    sample = common_sample(data, [entity, time, outcome, treatment, mediator, *controls])
+    kw = {"entity": entity, "time": time}
+    pa = partial_out(sample, mediator, treatment, controls, **kw)
+    pb = partial_out(sample, outcome, mediator, [treatment, *controls], **kw)
+    g = pa.n_clusters
+    sa = _cluster_sums(pa.clusters, pa.x * pa.resid, g) / pa.xx
+    sb = _cluster_sums(pb.clusters, pb.x * pb.resid, g) / pb.xx
+    fa, fb = pa.cr1_factor, pb.cr1_factor
+    cross = float(np.sqrt(fa * fb) * sa @ sb)
+    return np.array([[fa * float(sa @ sa), cross], [cross, fb * float(sb @ sb)]])
+
+
+def acme_sensitivity(data: pd.DataFrame, rho: Sequence[float] | np.ndarray, *, outcome: str = "IC",
+                     treatment: str = "DE", mediator: str = "TI", controls: Sequence[str] = (),
+                     entity: str = "province", time: str = "year") -> pd.DataFrame:
+    """The indirect effect as a function of rho, the correlation of the mediator's and the outcome's errors.
+
+    Imai, Keele and Tingley (2010) and Imai, Keele and Yamamoto (2010, Theorem 2) show for the linear
+    structural equations :math:`M = \\alpha_2 + a T + \\varepsilon_2`,
+    :math:`Y = \\alpha_3 + c' T + b M + \\varepsilon_3` with
+    :math:`\\rho = \\mathrm{corr}(\\varepsilon_2, \\varepsilon_3)` that the average causal mediation
+    effect is
+
+    .. math:: \\delta(\\rho) = \\frac{a\\,\\sigma_1}{\\sigma_2}
+              \\left\\{\\tilde\\rho - \\rho \\sqrt{(1-\\tilde\\rho^2)/(1-\\rho^2)}\\right\\}
+
+    where :math:`\\sigma_1` is the error SD of the total-effect regression
+    :math:`Y = \\alpha_1 + c T + \\varepsilon_1`, :math:`\\sigma_2` that of the mediator regression and
+    :math:`\\tilde\\rho = \\mathrm{corr}(\\varepsilon_1, \\varepsilon_2)`. At rho = 0 it equals the
+    estimate a*b; it is zero at rho = :math:`\\tilde\\rho`. Here every variable is first residualised on the
+    entity and period effects and the controls (FWL), and the SDs and correlation are those of the
+    residuals. Returns columns ``rho`` and ``acme``; ``frame.attrs`` holds ``rho_zero`` (the rho at which
+    the effect vanishes), ``a``, ``sigma1``, ``sigma2``.
+    """
+    rho = np.asarray(rho, dtype=float)
+    if np.any(np.abs(rho) >= 1):
+        raise ValueError("acme_sensitivity: every rho must lie strictly between -1 and 1")
+    controls = list(controls)
+    sample = common_sample(data, [entity, time, outcome, treatment, mediator, *controls])
+    kw = {"entity": entity, "time": time}
+    p1 = partial_out(sample, outcome, treatment, controls, **kw)  # total effect: Y on T
+    p2 = partial_out(sample, mediator, treatment, controls, **kw)  # mediator: M on T
+    e1, e2 = p1.resid, p2.resid
+    s1, s2 = float(np.sqrt(e1 @ e1)), float(np.sqrt(e2 @ e2))  # common scale factors cancel in the ratio
+    rho_t = float(e1 @ e2) / (s1 * s2)
+    acme = p2.coef * s1 / s2 * (rho_t - rho * np.sqrt((1 - rho_t**2) / (1 - rho**2)))
+    out = pd.DataFrame({"rho": rho, "acme": acme})
+    out.attrs.update(rho_zero=rho_t, a=p2.coef, sigma1=s1 / np.sqrt(p1.n), sigma2=s2 / np.sqrt(p2.n))
+    return out
 
 
 def common_sample(data: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
@@ -126,7 +225,8 @@ def fit_mediation(data: pd.DataFrame, *, outcome: str = "IC", treatment: str = "
         total=fit_twfe(sample, outcome, [treatment, *controls], **kw),
         mediator_fit=fit_twfe(sample, mediator, [treatment, *controls], **kw),
         outcome_fit=fit_twfe(sample, outcome, [treatment, mediator, *controls], **kw),
-        treatment=treatment, mediator=mediator, outcome=outcome)
+        treatment=treatment, mediator=mediator, outcome=outcome, sample=sample, controls=tuple(controls),
+        entity=entity, time=time)
 
 
 @dataclass(frozen=True)

@@ -50,12 +50,13 @@ def h2_tests(med: Mediation, boot: Bootstrap, paper: pd.DataFrame, *, n_clusters
 
     null, alt = "a*b <= 0", "a*b > 0"
     rows = []
+    # our Sobel statistic uses the joint clustered covariance of (a, b) and t(G-1), as every test of ours
     se_ab, z, _ = med.sobel()
-    p_sobel = float(stats.norm.sf(z))
-    rows.append(["H2", "ours", "Sobel z", null, alt, z, "normal", p_sobel])
+    df = med.total.fit_info.n_clusters - 1
+    rows.append(["H2", "ours", "Sobel z", null, alt, z, f"t({df})",
+                 float(stats.t(df).sf(z))])
     ta = med.a / float(med.mediator_fit.std_errors[med.treatment])
     tb = med.b / float(med.outcome_fit.std_errors[med.mediator])
-    df = med.total.fit_info.n_clusters - 1
     rows.append(["H2", "ours", "joint significance min(t_a, t_b)", "a <= 0 or b <= 0", "a > 0 and b > 0",
                  min(ta, tb), f"t({df})", float(max(stats.t(df).sf(ta), stats.t(df).sf(tb)))])
     rows.append(["H2", "ours", f"cluster bootstrap ({boot.n_draws} draws, seed {boot.seed})", null, alt,
