@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from helpers.data.panel import FORK_CHOICES, build_panel, current_forks
+from helpers.data.panel import MULTIVERSE_CHOICES, build_panel, current_forks
 from helpers.estimate.inference import cluster_se, partial_out, reference_df
 from helpers.estimate.models import ModelInputError
 
@@ -62,12 +62,12 @@ def _control_label(ctrl: Sequence[str]) -> str:
 def _fork_grid(relevant: Sequence[str], grid: str, base: Mapping[str, object]) -> list[dict[str, object]]:
     if grid == "full":
         return [dict(zip(relevant, combo, strict=True))
-                for combo in itertools.product(*(FORK_CHOICES[f] for f in relevant))]
+                for combo in itertools.product(*(MULTIVERSE_CHOICES[f] for f in relevant))]
     if grid == "one_at_a_time":
         start = {f: base[f] for f in relevant}
         out = [start]
         for f in relevant:
-            out += [{**start, f: v} for v in FORK_CHOICES[f] if v != base[f]]
+            out += [{**start, f: v} for v in MULTIVERSE_CHOICES[f] if v != base[f]]
         return out
     raise ValueError(f"multiverse: grid must be one of {GRIDS}, got {grid!r}")
 
