@@ -8,7 +8,7 @@ import pytest
 from test_models import make_panel
 
 from helpers.book.figures import specification_curve
-from helpers.data.panel import FORK_CHOICES, FORK_DEFAULTS, MODEL_VARS, build_panel
+from helpers.data.panel import FORK_DEFAULTS, MODEL_VARS, MULTIVERSE_CHOICES, build_panel
 from helpers.estimate.inference import partial_out
 from helpers.estimate.multiverse import (
     CLUSTERINGS,
@@ -33,7 +33,7 @@ def _fake_builder(calls: list[dict]):
         for f, value in forks.items():
             if f not in FORK_VARIABLES:  # forks the multiverse never varies (interpolate, shift, ...)
                 continue
-            k = FORK_CHOICES[f].index(value)
+            k = MULTIVERSE_CHOICES[f].index(value)
             for v in FORK_VARIABLES[f]:
                 if v in df.columns:
                     df[v] = df[v] + 0.3 * k * np.sin(np.arange(len(df)) * (k + 1))
@@ -120,7 +120,7 @@ def test_specification_curve_draws():
 def test_fork_variables_map_matches_build_panel():
     base = build_panel()  # tests/conftest.py has fetched and verified data/raw
     for fork in MULTIVERSE_FORKS:
-        for value in FORK_CHOICES[fork]:
+        for value in MULTIVERSE_CHOICES[fork]:
             if value == FORK_DEFAULTS[fork]:
                 continue
             other = build_panel(**{fork: value})
@@ -128,7 +128,7 @@ def test_fork_variables_map_matches_build_panel():
             assert changed <= set(FORK_VARIABLES[fork]), (fork, value, changed)
     # the column assembly of multiverse(): with every fork changed at once, each variable equals the
     # panel that changes only the forks listed for it
-    combo = {f: FORK_CHOICES[f][-1] for f in MULTIVERSE_FORKS}
+    combo = {f: MULTIVERSE_CHOICES[f][-1] for f in MULTIVERSE_FORKS}
     direct = build_panel(**combo)
     for v in MODEL_VARS:
         sub = {f: x for f, x in combo.items() if v in FORK_VARIABLES[f]}

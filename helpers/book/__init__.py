@@ -2,10 +2,13 @@
 
 from helpers.book.claims import BOX_TITLE, MODE_VARIABLE, ClaimError, Claims
 from helpers.book.figures import (
+    MAP_NOTE,
     bootstrap_histogram,
+    choropleth,
     coefficient_plot,
     coverage_heatmap,
     jackknife_plot,
+    peer_correlation_figure,
     province_small_multiples,
     save_and_show,
     specification_curve,
@@ -56,6 +59,9 @@ from helpers.book.tables import (
 )
 
 __all__ = [
+    "MAP_NOTE",
+    "choropleth",
+    "peer_correlation_figure",
     "ALPHA",
     "BOX_TITLE",
     "CHANCE",

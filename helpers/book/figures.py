@@ -12,7 +12,7 @@ from linearmodels.panel.results import PanelResults
 
 from helpers.book.output import save_figure
 from helpers.book.tables import term_label
-from helpers.data.panel import FORK_CHOICES
+from helpers.data.panel import MULTIVERSE_CHOICES
 from helpers.estimate.models import t_reference
 from helpers.estimate.multiverse import CLUSTERING_LABELS, MULTIVERSE_FORKS
 from helpers.estimate.simulations import _resid
@@ -96,7 +96,7 @@ def specification_curve(mv: pd.DataFrame, *, forks: Sequence[str] = MULTIVERSE_F
     colour = np.where(d["positive_significant"], "C2", np.where(d["negative_significant"], "C3", "0.6"))
     rows: list[tuple[str, pd.Series]] = []
     for f in forks:
-        for v in FORK_CHOICES[f]:
+        for v in MULTIVERSE_CHOICES[f]:
             rows.append((f"{f}: {v}", d[f] == v))
     for lab in d.sort_values("n_controls")["controls"].drop_duplicates():
         rows.append((f"controls: {lab}", d["controls"] == lab))
@@ -226,4 +226,80 @@ def province_small_multiples(
         handles, labels, loc="upper center", ncol=len(variables), frameon=False, bbox_to_anchor=(0.5, 1.01)
     )
     fig.tight_layout(rect=(0, 0, 1, 0.97))
+    return fig
+
+
+MAP_NOTE = "illustrative boundaries (Natural Earth); Tibet: not in the panel"
+
+
+def choropleth(boundaries: pd.DataFrame, values: Mapping[str, pd.Series], *, ncols: int = 3,
+               cmap: str = "viridis", diverging: Sequence[str] = ()) -> plt.Figure:
+    """Province maps, one per entry of ``values`` (title -> Series indexed by province), drawn with plain
+    matplotlib polygons from :func:`helpers.data.load_boundaries`.
+
+    Provinces without a value (Tibet, which is not in the panel) are drawn hatched in light grey as "no
+    data". Titles listed in ``diverging`` get a colour scale centred on zero (changes); the others share
+    nothing, each has its own colour bar. Longitude is stretched by 1/cos(35 deg) so shapes look right
+    at China's mid latitude.
+    """
+    from matplotlib.collections import PatchCollection
+    from matplotlib.colors import TwoSlopeNorm
+    from matplotlib.patches import Polygon
+
+    titles = list(values)
+    nrows = int(np.ceil(len(titles) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 3.0 * nrows), squeeze=False)
+    for ax, title in zip(axes.flat, titles, strict=False):
+        vals = values[title]
+        patches, colours, empty = [], [], []
+        for row in boundaries.itertuples():
+            v = vals.get(row.province, np.nan)
+            for ring in row.rings:
+                poly = Polygon(ring, closed=True)
+                if row.in_panel and np.isfinite(v):
+                    patches.append(poly)
+                    colours.append(v)
+                else:
+                    empty.append(poly)
+        data = np.asarray(colours, dtype=float)
+        if title in diverging:
+            lim = float(np.nanmax(np.abs(data))) if np.isfinite(data).any() else 1.0
+            lim = lim or 1.0
+            norm = TwoSlopeNorm(vcenter=0.0, vmin=-lim, vmax=lim)
+            coll = PatchCollection(patches, cmap="RdBu_r", norm=norm, edgecolor="white", linewidth=0.3)
+        else:
+            coll = PatchCollection(patches, cmap=cmap, edgecolor="white", linewidth=0.3)
+        coll.set_array(data)
+        ax.add_collection(coll)
+        ax.add_collection(PatchCollection(empty, facecolor="#eeeeee", edgecolor="#999999", hatch="///",
+                                          linewidth=0.3))
+        ax.set_xlim(73, 136)
+        ax.set_ylim(17, 54)
+        ax.set_aspect(1 / np.cos(np.deg2rad(35)))
+        ax.set_axis_off()
+        ax.set_title(title, fontsize=9)
+        fig.colorbar(coll, ax=ax, shrink=0.7, pad=0.01)
+    for ax in list(axes.flat)[len(titles):]:
+        ax.set_visible(False)
+    fig.text(0.5, 0.005, MAP_NOTE, ha="center", fontsize=7, color="#555555")
+    fig.tight_layout(rect=(0, 0.02, 1, 1))
+    return fig
+
+
+def peer_correlation_figure(corr: pd.DataFrame, labels: Mapping[str, str] | None = None) -> plt.Figure:
+    """Within-year Spearman correlation (y) by year (x), one panel per peer index and one line per DE
+    composition (the long frame of :func:`helpers.data.peer_rank_correlations`)."""
+    peers = list(dict.fromkeys(corr["peer"]))
+    fig, axes = plt.subplots(1, len(peers), figsize=(3.4 * len(peers), 3.0), sharey=True, squeeze=False)
+    styles = ["-o", "--s", ":^"]
+    for ax, peer in zip(axes.flat, peers, strict=True):
+        d = corr[corr["peer"] == peer]
+        for k, (comp, g) in enumerate(d.groupby("composition", sort=False)):
+            ax.plot(g["year"], g["spearman"], styles[k % 3], ms=3, lw=1.2, label=comp)
+        ax.set_title((labels or {}).get(peer, peer), fontsize=9)
+        ax.set_xlabel("year")
+        ax.grid(alpha=0.3)
+    axes.flat[0].set_ylabel("Spearman rank correlation with our DE")
+    axes.flat[0].legend(fontsize=7, title="our DE", title_fontsize=7)
+    fig.tight_layout()
     return fig

@@ -85,6 +85,19 @@ VARS: dict[str, Var] = {
     "trade_cny": Var("亿元", 10, 100_000),
     "tech_staff": Var("人", 10_000, 3_000_000),
     "usd_cny": Var("元/100美元", 500, 800),
+    # fourth scouting round
+    "college_students": Var("人", 10_000, 3_000_000),
+    "trade_ie": Var("亿元", 10, 100_000),
+    "pgdp_pc1": Var("元/人", 10_000, 300_000),
+    "college_share": Var("ratio", 0.001, 0.2),
+    "peer_yuyang": Var("index", 0.0, 1.0),
+    "peer_airuimeng": Var("index", 0.0, 1.0),
+    "bachelor_pct": Var("%", 0.5, 60),
+    "graduate_pct": Var("%", 0.0, 30),
+    "emp_mining": Var("万人", 0.0, 300),
+    "emp_manufacturing": Var("万人", 0.5, 3_000),
+    "emp_utilities": Var("万人", 0.1, 300),
+    "emp_construction": Var("万人", 0.5, 1_500),
 }
 
 
@@ -586,6 +599,222 @@ def load_exchange_rate(raw: Path = RAW) -> pd.DataFrame:
     return _finish(long, FX_FILE, {"usd_cny": range(2011, 2015)}, national_ok=True)
 
 
+CONTROLV_FILE = "airuimeng1__UG_thesis_code_repository/control V.xlsx"
+CONTROLV_COLS: dict[str, tuple[str, float]] = {
+    "年末常住人口(万人) population": ("pop", 1.0),
+    "各地区高等学校在校人数（人）college_students": ("college_students", 1.0),
+    # USD at the annual average rate, in 亿元 (SOURCES.md: the 31-province sums equal the national total)
+    "经营单位所在地进出口总额(亿元) trade_ie": ("trade_ie", 1.0),
+    "经济发展水平1 gdp_pc1\n（人均GDP(元/人)）": ("pgdp_pc1", 1.0),
+}
+CONTROLV_YEARS = range(2013, 2022)
+PC1_YEARS = range(2013, 2016)
+
+
+def _sheet_with_header(raw: Path, file: str, sheet: str | int, header_row: int) -> pd.DataFrame:
+    """One sheet of a workbook with row ``header_row`` (0-based) as column names, stripped of zero-width
+    spaces; the frame's index is the 1-based spreadsheet row."""
+    book = read_raw(_path(raw, file), file,
+                    lambda p: pd.read_excel(p, sheet_name=None, header=None, dtype=object))
+    if sheet not in book:
+        raise DataError(f"{file}: sheet {sheet!r} not found (sheets: {', '.join(map(repr, book))})")
+    grid = book[sheet]
+    if len(grid) <= header_row + 1:
+        raise DataError(f"{file}, sheet {sheet!r}: expected a header in row {header_row + 1} and data below, "
+                        f"found {len(grid)} row(s)")
+    df = grid.iloc[header_row + 1:].copy()
+    df.columns = [str(h).replace("\u200b", "").strip() for h in grid.iloc[header_row]]
+    df.index = df.index + 1
+    return df
+
+
+def load_control_v(raw: Path = RAW) -> pd.DataFrame:
+    """Meng's thesis controls (raw sheet ``Control Variables(originaldata)``), 2013-2022: year-end
+    population (万人, current NBS vintage), college students (persons), trade (亿元, USD at the average
+    rate) and official GDP per capita ``gdp_pc1`` (元, post-fourth-census vintage). The author's ratio
+    columns are not loaded."""
+    file = CONTROLV_FILE
+    df = _sheet_with_header(raw, file, "Control Variables(originaldata)", 0)
+    df = df[df["province"].notna()] if "province" in df.columns else df
+    _require_columns(df, file, ["year", "province", *CONTROLV_COLS])
+    pc1 = [c for c, (v, _) in CONTROLV_COLS.items() if v == "pgdp_pc1"]
+    rest = {c: vs for c, vs in CONTROLV_COLS.items() if c not in pc1}
+    # gdp_pc1 is used for 2013-2015 only: later years are another vintage, and Gansu 2016 holds a 'z'
+    early = df[df["year"].astype(str).isin([str(y) for y in PC1_YEARS])]
+    long = pd.concat([_melt(df, "province", "year", rest, pd.Series(df.index)),
+                      _melt(early, "province", "year", {c: CONTROLV_COLS[c] for c in pc1},
+                            pd.Series(early.index))],
+                     ignore_index=True)
+    required = {v: CONTROLV_YEARS for v, _ in rest.values()} | {"pgdp_pc1": PC1_YEARS}
+    return _finish(long, file, required)
+
+
+DEPENDENTV_FILE = "airuimeng1__UG_thesis_code_repository/dependent V.xlsx"
+DEPENDENTV_COLS: dict[str, tuple[str, float]] = {
+    "Percentage of Employees with Bachelor's Degree (%)": ("bachelor_pct", 1.0),
+    "Percentage of Employees with Graduate Degree (%)": ("graduate_pct", 1.0),
+    "Urban Unit Employees in Mining (10,000 persons)": ("emp_mining", 1.0),
+    "Urban Unit Employees in Manufacturing (10,000 persons)": ("emp_manufacturing", 1.0),
+    "Urban Unit Employees in Electricity, Heat, Gas, and Water Supply (10,000 persons)": (
+        "emp_utilities", 1.0),
+    "Urban Unit Employees in Construction (10,000 persons)": ("emp_construction", 1.0),
+}
+#: the graduate share is blank for two province-years in the file, so it is not required
+DEPENDENTV_REQUIRED = [v for v, _ in DEPENDENTV_COLS.values() if v != "graduate_pct"]
+
+
+def load_dependent_v(raw: Path = RAW) -> pd.DataFrame:
+    """Meng's thesis outcome sheet (raw ``original data``; the interpolated sheets are not read), 2013-2022:
+    education shares of the employed (%, China Labour Statistical Yearbook) and urban-unit employment of
+    the four secondary-industry sectors (万人)."""
+    file = DEPENDENTV_FILE
+    df = _sheet_with_header(raw, file, "original data", 1)
+    _require_columns(df, file, ["year", "province", *DEPENDENTV_COLS])
+    df = df[df["province"].notna()]
+    long = _melt(df, "province", "year", DEPENDENTV_COLS, pd.Series(df.index))
+    return _finish(long, file, {v: CONTROLV_YEARS for v in DEPENDENTV_REQUIRED})
+
+
+INDEPENDENTV_FILE = "airuimeng1__UG_thesis_code_repository/independent V.xlsx"
+PEER_EWM_SHEET = "digital development level (EWM)"
+
+
+def load_peer_airuimeng(raw: Path = RAW) -> pd.DataFrame:
+    """Meng's entropy-weight digital-development index (author-derived; a peer, never a model input),
+    31 provinces x 2013-2022 (wide sheet; the regional average rows below are skipped)."""
+    file = INDEPENDENTV_FILE
+    df = _sheet_with_header(raw, file, PEER_EWM_SHEET, 0)
+    if "province" not in df.columns or "id" not in df.columns:
+        raise DataError(f"{file}, sheet {PEER_EWM_SHEET!r}: expected columns 'id' and 'province'")
+    df = df[df["id"].notna()].loc[:, ~pd.Index(df.columns).duplicated()]
+    years = [c for c in df.columns if re.fullmatch(r"20\d\d(\.0)?", c)]
+    if not years:
+        raise DataError(f"{file}, sheet {PEER_EWM_SHEET!r}: no year columns in the header row")
+    long = df.melt(id_vars=["province"], value_vars=years, var_name="column", value_name="raw",
+                   ignore_index=False)
+    long = pd.DataFrame({"name": long["province"].to_numpy(), "year": long["column"].str[:4].to_numpy(),
+                         "column": long["column"].to_numpy(), "variable": "peer_airuimeng",
+                         "raw": long["raw"].to_numpy(dtype=object), "scale": 1.0,
+                         "row": long.index.to_numpy()})
+    return _finish(long, file, {"peer_airuimeng": CONTROLV_YEARS})
+
+
+def load_airuimeng_ewm_inputs(raw: Path = RAW) -> tuple[pd.DataFrame, pd.Series]:
+    """The input matrix (x1-x22, 31 provinces x 2013-2022 pooled, gaps interpolated by the author) and the
+    final weights ``w2x1``-``w2x22`` of Meng's entropy index, from the sheet with the Stata workings.
+
+    Used only to reproduce how those weights were made (a worked example); never as data.
+    """
+    file = INDEPENDENTV_FILE
+    sheet = "EWM(entropy weight method)"
+    df = _sheet_with_header(raw, file, sheet, 0)
+    xs, ws = [f"x{i}" for i in range(1, 23)], [f"w2x{i}" for i in range(1, 23)]
+    _require_columns(df, file, xs + ws)
+    X = pd.DataFrame(
+        {c: [_to_number(v, file, r, c) for v, r in zip(df[c], df.index, strict=True)] for c in xs},
+        index=df.index)
+    X = X.dropna(how="all")
+    if X.isna().any().any() or len(X) < 2:
+        raise DataError(f"{file}, sheet {sheet!r}: the input matrix x1-x22 has gaps or fewer than two rows")
+    w = pd.Series([_to_number(df[c].iloc[0], file, int(df.index[0]), c) for c in ws], index=xs)
+    if w.isna().any() or not np.isclose(w.sum(), 1.0, atol=1e-6):
+        raise DataError(f"{file}, sheet {sheet!r}, row {df.index[0]}: "
+                        "the weights w2x1-w2x22 do not sum to one")
+    return X, w
+
+
+YUYANG_FILE = "Yuyang-Yao75__The-impact-of-carbon-emission-trading-on-the-digital-economy/official_run.xlsx"
+YUYANG_COLS: dict[str, tuple[str, float]] = {
+    "digeco": ("peer_yuyang", 1.0),  # construction undocumented: a peer, never a model input
+    "edu": ("college_share", 1.0),  # college students / year-end population (checked against Meng's)
+}
+
+
+def load_yuyang(raw: Path = RAW) -> pd.DataFrame:
+    """Yao's provincial panel 2010-2021: the digital-economy index ``digeco`` (peer) and ``edu``, college
+    students per resident. The other author-derived columns (fdi, pgdp, ...) are not loaded."""
+    file = YUYANG_FILE
+    df = read_raw(_path(raw, file), file, lambda p: pd.read_excel(p, dtype=object))
+    _require_columns(df, file, ["prov_name", "year", *YUYANG_COLS])
+    long = _melt(df, "prov_name", "year", YUYANG_COLS, pd.Series(df.index + 2))
+    return _finish(long, file, {v: YEARS for v, _ in YUYANG_COLS.values()})
+
+
+EPS_FILE = "lishuiwkp__weixin/中国区域经济数据库-年度（分省）.xls"
+EPS_YEARS = range(2011, 2020)
+
+
+def load_population_eps(raw: Path = RAW) -> pd.DataFrame:
+    """Year-end population (万人) as first published, EPS export 2006-2019 (first block of the sheet only;
+    the retail-sales block below has an entry error and is not read)."""
+    file = EPS_FILE
+    sheet = read_raw(_path(raw, file), file, _read_sheet)
+    if len(sheet) < 3 or sheet.shape[1] < 3:
+        raise DataError(f"{file}: expected a header row of years and province rows, found {sheet.shape}")
+    starts = [i for i, v in enumerate(sheet.iloc[:, 0]) if isinstance(v, str) and v.strip()]
+    if not starts or "人口" not in str(sheet.iloc[starts[0], 0]):
+        raise DataError(f"{file}, column A: the population block (年底总人口) not found")
+    end = starts[1] if len(starts) > 1 else len(sheet)
+    block = sheet.iloc[starts[0]:end]
+    block = block[block.iloc[:, 1].notna()]
+    header = sheet.iloc[0]
+    parts = []
+    for j in range(2, sheet.shape[1]):
+        parts.append(pd.DataFrame({"name": block.iloc[:, 1].to_numpy(), "year": header.iloc[j],
+                                   "column": f"{header.iloc[j]}", "variable": "pop",
+                                   "raw": block.iloc[:, j].to_numpy(dtype=object), "scale": 1.0,
+                                   "row": (block.index + 1).to_numpy()}))
+    return _finish(pd.concat(parts, ignore_index=True), file, {"pop": EPS_YEARS})
+
+
+MAP_FILE = "FTChinese__map-geojson/geojson-china/mainland.json"
+
+
+def load_boundaries(raw: Path = RAW) -> pd.DataFrame:
+    """Province polygons from Natural Earth (FTChinese extract), joined to the province table.
+
+    Returns one row per mainland province-level division with a geometry: ``province`` (the book's
+    English name; ``Tibet`` for Xizang), ``code`` (two-digit GB prefix), ``in_panel`` (False for
+    Tibet, drawn as "no data") and ``rings`` (a list of exterior rings, each an (n, 2) array of
+    longitude, latitude). Features without geometry (the "Paracel Islands" point) are dropped;
+    Fujian's blank ``iso_3166_2`` is matched by name. Any other unmatched feature raises.
+    """
+    file = MAP_FILE
+    data = read_raw(_path(raw, file), file, _read_json, "utf-8")
+    if not isinstance(data, dict) or not isinstance(data.get("features"), list):
+        raise DataError(f"{file}: expected a GeoJSON FeatureCollection")
+    prov = provinces().set_index("code")
+    by_name = {p: c for c, p in prov["province"].items()}
+    rows = []
+    for k, feat in enumerate(data["features"], start=1):
+        geom = (feat or {}).get("geometry")
+        props = (feat or {}).get("properties") or {}
+        if not geom:
+            continue
+        iso, name = str(props.get("iso_3166_2") or ""), str(props.get("name") or "")
+        code = int(iso[3:]) if re.fullmatch(r"CN-\d\d", iso) else by_name.get(name)
+        if code == 54:  # Tibet: outside the panel, drawn as no data
+            province, in_panel = "Tibet", False
+        elif code in prov.index:
+            province, in_panel = prov.loc[code, "province"], True
+        else:
+            raise DataError(f"{file}, feature {k}: cannot match {name!r} ({iso!r}) to a province")
+        kind, coords = geom.get("type"), geom.get("coordinates")
+        polys = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else None
+        if not polys:
+            raise DataError(f"{file}, feature {k}: unsupported geometry {kind!r}")
+        rings = [np.asarray(poly[0], dtype=float) for poly in polys]
+        rows.append({"province": province, "code": int(code), "in_panel": in_panel, "rings": rings})
+    out = pd.DataFrame(rows)
+    dup = out["province"].duplicated() if len(out) else pd.Series(dtype=bool)
+    if dup.any():
+        raise DataError(f"{file}: province {out.loc[dup, 'province'].iloc[0]} has two features")
+    missing = sorted(set(prov["province"]) - set(out.get("province", [])))
+    if missing:
+        raise DataError(f"{file}: no boundary for {len(missing)} province(s) ({', '.join(missing[:3])})")
+    return out.sort_values("province").reset_index(drop=True)
+
+
 def load_all(raw: Path = RAW) -> pd.DataFrame:
     """Every loader's tidy frame stacked (the exchange rate included, province ``national``)."""
     parts = [
@@ -596,6 +825,11 @@ def load_all(raw: Path = RAW) -> pd.DataFrame:
         load_population_nbs(raw),
         load_population_cfps(raw),
         load_exchange_rate(raw),
+        load_control_v(raw),
+        load_dependent_v(raw),
+        load_peer_airuimeng(raw),
+        load_yuyang(raw),
+        load_population_eps(raw),
     ]
     parts += [load_tongji(n, raw) for n in TONGJI_FILES]
     parts += [load_techme(n, raw) for n in TECHME_FILES]
@@ -604,7 +838,8 @@ def load_all(raw: Path = RAW) -> pd.DataFrame:
 
 #: manifest path of every file a loader reads (the panel's inputs)
 FILES_USED = (
-    [PKU_FILE, RENJIYI_FILE, AIRUIMENG_FILE, AHIA_FILE, POP2015_FILE, VERVAIN_FILE, FX_FILE]
+    [PKU_FILE, RENJIYI_FILE, AIRUIMENG_FILE, AHIA_FILE, POP2015_FILE, VERVAIN_FILE, FX_FILE,
+     CONTROLV_FILE, DEPENDENTV_FILE, INDEPENDENTV_FILE, YUYANG_FILE, EPS_FILE]
     + [TONGJI + n for n in TONGJI_FILES]
     + [TECHME + n for n in TECHME_FILES]
 )

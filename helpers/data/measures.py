@@ -58,6 +58,7 @@ def entropy_weights(
     X: pd.DataFrame,
     directions: Mapping[str, int] | Sequence[int] | None = None,
     shift: float = DEFAULT_SHIFT,
+    log_n: float | None = None,
 ) -> pd.Series:
     """Entropy weights of the columns of ``X`` (rows = province-years, pooled).
 
@@ -66,6 +67,10 @@ def entropy_weights(
     X : indicator matrix, one column per indicator, no missing values.
     directions : +1 (more is better) or -1 per column; default all +1.
     shift : added to the normalised values before the shares and logs (0 allowed, with 0 ln 0 = 0).
+    log_n : the n of the normaliser :math:`\\ln n` of the entropy; default the number of rows, which
+        keeps every entropy in [0, 1]. Any other value reproduces a mistake seen in published code
+        (:math:`\\ln T` with T years on a pooled panel): the redundancies :math:`d_j` may then be
+        negative, and they are normalised as they are, without the clipping at zero.
 
     Returns a Series indexed by column: non-negative, summing to one; a constant column gets 0.
     """
@@ -80,8 +85,10 @@ def entropy_weights(
     P = Z / totals.where(totals > 0, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         plogp = (P * np.log(P)).where(P > 0, 0.0)
-    e = -plogp.sum() / np.log(n)
+    e = -plogp.sum() / np.log(n if log_n is None else log_n)
     e[constant | (totals <= 0)] = 1.0
+    if log_n is not None:
+        return (1.0 - e) / (1.0 - e).sum()
     d = (1.0 - e).clip(lower=0.0)
     if d.sum() <= 0:
         raise ValueError("every indicator is constant; no weights can be formed")

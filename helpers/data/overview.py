@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.data import loaders as L
-from helpers.data.measures import DEFAULT_SHIFT
+from helpers.data.measures import DEFAULT_SHIFT, entropy_weights, normalise
 from helpers.data.panel import (
     COMPOSITIONS,
     FORK_DEFAULTS,
@@ -316,7 +316,11 @@ def variation(panel: pd.DataFrame, variables: Iterable[str] = MODEL_VARS) -> pd.
     return pd.DataFrame(rows)
 
 
-def fork_sensitivity(raw: Path = RAW, base: dict[str, object] | None = None) -> pd.DataFrame:
+def fork_sensitivity(
+    raw: Path = RAW,
+    base: dict[str, object] | None = None,
+    variants: Iterable[tuple[str, object]] = FORK_VARIANTS,
+) -> pd.DataFrame:
     """How much each fork moves each model variable relative to the base configuration.
 
     One row per (fork, value, variable) whose values or coverage change, all on the province-years
@@ -329,7 +333,7 @@ def fork_sensitivity(raw: Path = RAW, base: dict[str, object] | None = None) -> 
     base = {**FORK_DEFAULTS, **(base or {})}
     p0 = build_panel(raw, **base).set_index(["province", "year"])
     rows = []
-    for fork, value in FORK_VARIANTS:
+    for fork, value in variants:
         if base[fork] == value:
             continue
         p1 = build_panel(raw, **{**base, fork: value}).set_index(["province", "year"])
@@ -409,3 +413,97 @@ def de_compositions(
             "weights": "; ".join(f"{k} {v:.3f}" for k, v in w.sort_values(ascending=False).items()),
         })
     return pd.DataFrame(rows)
+
+
+#: the forks the fourth scouting round added, each compared one at a time with the defaults
+NEW_FORK_VARIANTS: list[tuple[str, object]] = [
+    ("pop_source", "current"),
+    ("pop_source", "current_2013"),
+    ("pop_source", "first_published"),
+    ("trade_source", "renjiyi"),
+    ("trade_source", "renjiyi_2015"),
+    ("trade_source", "airuimeng"),
+    ("hum_proxy", "graduates"),
+    ("hum_proxy", "college"),
+    ("hum_proxy", "bachelor_share"),
+    ("pgdp_source", "official_2013"),
+    ("ic_measure", "employment"),
+    ("ic_measure", "employment_manufacturing"),
+]
+
+
+def fork_coverage(raw: Path = RAW, variants: Iterable[tuple[str, object]] = NEW_FORK_VARIANTS,
+                  base: dict[str, object] | None = None) -> pd.DataFrame:
+    """Rows with a value per model variable, and complete rows, under the base forks and each variant.
+
+    One row per configuration: ``fork`` and ``value`` ("defaults" for the base), then one column per
+    model variable (province-years with a value, of 330) and ``complete`` (rows with all eight).
+    """
+    base = {**FORK_DEFAULTS, **(base or {})}
+    rows = []
+    for fork, value in [("defaults", ""), *variants]:
+        forks = base if fork == "defaults" else {**base, fork: value}
+        p = build_panel(raw, **forks)
+        rows.append({"fork": fork, "value": str(value), **{v: int(p[v].notna().sum()) for v in MODEL_VARS},
+                     "complete": int(p[MODEL_VARS].notna().all(axis=1).sum())})
+    return pd.DataFrame(rows)
+
+
+#: the peer indices and their labels (the PKU-DFIIC aggregate is the input of our default DE)
+PEERS = {"peer_airuimeng": "Meng (EWM, 22 indicators)", "peer_yuyang": "Yao (digeco)",
+         "pku_index": "PKU-DFIIC"}
+
+
+def peer_indices(raw: Path = RAW) -> pd.DataFrame:
+    """Other researchers' digital-economy indices on the panel's grid: province, year, peer_airuimeng
+    (2013-2021), peer_yuyang (2011-2021) and the PKU-DFIIC aggregate (for comparison only)."""
+    t = pd.concat([L.load_peer_airuimeng(raw), L.load_yuyang(raw), L.load_pku(raw)], ignore_index=True)
+    t = t[t["variable"].isin(PEERS)]
+    wide = t.pivot_table(index=["province", "year"], columns="variable", values="value")
+    grid = pd.MultiIndex.from_product([sorted(set(wide.index.get_level_values(0))), range(2011, 2022)],
+                                      names=["province", "year"])
+    return wide.reindex(grid)[list(PEERS)].reset_index()
+
+
+def peer_rank_correlations(raw: Path = RAW, shift: float = DEFAULT_SHIFT,
+                           interpolate: Iterable[str] = ("pop",),
+                           pop_source: str = "current") -> pd.DataFrame:
+    """Within-year Spearman correlation of our DE (each composition) with each peer index.
+
+    One row per (composition, peer, year) where both exist for at least 10 provinces: ``n`` and
+    ``spearman`` (ranks of the 30 provinces within that year).
+    """
+    ind = indicators(components(raw, tuple(interpolate), pop_source))
+    peers = peer_indices(raw).set_index(["province", "year"])
+    rows = []
+    for comp in COMPOSITIONS:
+        de = de_index(ind, comp, shift)[0]
+        for peer in PEERS:
+            both = pd.concat([de.rename("de"), peers[peer].rename("peer")], axis=1).dropna()
+            for year, g in both.groupby(level="year"):
+                if len(g) >= 10:
+                    rows.append({"composition": comp, "peer": peer, "year": int(year), "n": len(g),
+                                 "spearman": float(g["de"].corr(g["peer"], method="spearman"))})
+    return pd.DataFrame(rows)
+
+
+def ewm_worked_example(raw: Path = RAW) -> tuple[pd.DataFrame, float]:
+    """Meng's entropy weights reproduced, and done right, on Meng's own input matrix.
+
+    Returns a frame with one row per indicator (x1-x22): ``published`` (the workbook's weights),
+    ``ln_T`` (:func:`entropy_weights` with ``log_n=10``, the ten years, and no shift: what the Stata
+    code does), ``ln_n`` (the standard pooled method, ``log_n`` = the 310 rows) and ``d_ln_T`` (the
+    redundancy 1 - e under ln 10, negative for every indicator); and the Pearson correlation of the
+    scores made with the published and with the correct weights.
+    """
+    X, published = L.load_airuimeng_ewm_inputs(raw)
+    wrong = entropy_weights(X, shift=0.0, log_n=10)
+    right = entropy_weights(X, shift=0.0)
+    Z = normalise(X)
+    P = Z / Z.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e = -(P * np.log(P)).where(P > 0, 0.0).sum() / np.log(10)
+    out = pd.DataFrame({"indicator": X.columns, "published": published.to_numpy(), "ln_T": wrong.to_numpy(),
+                        "ln_n": right.to_numpy(), "d_ln_T": (1 - e).to_numpy()})
+    r = float((Z * published).sum(axis=1).corr((Z * right).sum(axis=1)))
+    return out, r

@@ -52,6 +52,33 @@ The forks (keyword arguments of :func:`build_panel`; defaults in :data:`FORK_DEF
 ``shift``
     The small constant added to the normalised indicators before the logs of the entropy
     method (default 1e-4).
+
+The fourth scouting round (SOURCES.md) added:
+
+``pop_source``
+    ``"current"`` (default): the current NBS vintage, 2012 and 2014-2021 (2013 by interpolation
+    if asked). ``"current_2013"``: the same with 2013 from Meng's thesis controls (same vintage,
+    checked). ``"first_published"``: the EPS export as first published, 2011-2019, with
+    2020-2021 from tongjimodule (published after the census, never revised): complete, one vintage,
+    to pair with first-published GDP.
+``trade_source``
+    ``"renjiyi"`` (default): RenJiyi's trade, 2015 missing. ``"renjiyi_2015"``: the same with
+    2015 from Meng's ``trade_ie`` (USD at the 2015 average rate, 亿元). ``"airuimeng"``: Meng's
+    series for 2013-2021 (one definition: USD at the annual average rate) and RenJiyi's converted
+    USD values for 2011-2012.
+``hum_proxy`` (further values)
+    ``"college"``: college students per 100 residents (Meng's count over Meng's population
+    2013-2021; Yao's ratio for 2011-2012, checked to agree on 2013-2019 and 2021): all 330.
+    ``"bachelor_share"``: bachelor's or graduate degree holders in % of the employed, 2013-2021
+    (the paper's definition, but of the employed, not the population).
+``pgdp_source="official_2013"``
+    official GDP per capita (Meng's ``gdp_pc1``, post-fourth-census vintage) for 2013-2015 and
+    tongjimodule's for 2016-2021.
+``ic_measure``
+    ``"output"`` (default): the value-added location quotient. ``"employment"``: the location
+    quotient of urban-unit employment in the four secondary-industry sectors (mining,
+    manufacturing, utilities, construction) over all urban-unit employment, 2013-2021;
+    ``"employment_manufacturing"``: manufacturing alone.
 """
 
 from __future__ import annotations
@@ -80,6 +107,9 @@ FORK_DEFAULTS: dict[str, object] = {
     "pgdp_source": "gdp_over_pop",
     "interpolate": ("pop",),
     "shift": DEFAULT_SHIFT,
+    "pop_source": "current",
+    "trade_source": "renjiyi",
+    "ic_measure": "output",
 }
 
 FORK_CHOICES: dict[str, tuple[str, ...]] = {
@@ -87,9 +117,12 @@ FORK_CHOICES: dict[str, tuple[str, ...]] = {
     "de_composition": ("pku", "table1", "table1_2013", "pku_total", "pku_sub", "table1_no_total",
                        "table1_2013_no_total"),
     "ti": ("rd_intensity", "patents_per_10k"),
-    "hum_proxy": ("graduates", "tech_staff", "rd_fte"),
+    "hum_proxy": ("graduates", "tech_staff", "rd_fte", "college", "bachelor_share"),
     "open_proxy": ("trade_gdp", "trade_fiscal"),
-    "pgdp_source": ("gdp_over_pop", "official"),
+    "pgdp_source": ("gdp_over_pop", "official", "official_2013"),
+    "pop_source": ("current", "current_2013", "first_published"),
+    "trade_source": ("renjiyi", "renjiyi_2015", "airuimeng"),
+    "ic_measure": ("output", "employment", "employment_manufacturing"),
 }
 INTERPOLABLE = ("pop", "open")
 
@@ -180,6 +213,13 @@ COMPOSITIONS: dict[str, tuple[list[str], tuple[int, ...]]] = {
 }
 #: the compositions of the paper's reading (before issue 11 added those without double counting)
 PAPER_COMPOSITIONS = ("pku", "table1", "table1_2013")
+#: the choices the multiverse crosses: the paper's three DE compositions and the original hum proxies
+#: (the compositions without double counting and the fourth-round proxies are compared in the data chapter)
+MULTIVERSE_CHOICES: dict[str, tuple[str, ...]] = {
+    **FORK_CHOICES,
+    "de_composition": PAPER_COMPOSITIONS,
+    "hum_proxy": ("graduates", "tech_staff", "rd_fte"),
+}
 
 
 class PanelError(ValueError):
@@ -247,12 +287,17 @@ def _grid() -> pd.MultiIndex:
     return pd.MultiIndex.from_product([sorted(provinces()["province"]), YEARS], names=["province", "year"])
 
 
-def components(raw: Path = RAW, interpolate: Iterable[str] = ("pop",)) -> pd.DataFrame:
+def components(
+    raw: Path = RAW, interpolate: Iterable[str] = ("pop",), pop_source: str = "current"
+) -> pd.DataFrame:
     """Every raw component on the 330-row grid, sources combined and cross-checked.
 
-    Population: tongjimodule 2016-2021, the NBS export for 2015, vervain1902 for 2012 and 2014
-    (all the same post-census NBS vintage; the overlaps are checked to agree), and, when
-    ``"pop" in interpolate``, 2013 by linear interpolation (flagged).
+    Population (``pop_source``): ``"current"``: tongjimodule 2016-2021, the NBS export for 2015,
+    vervain1902 for 2012 and 2014 (all the same post-census NBS vintage; the overlaps are checked to
+    agree), and, when ``"pop" in interpolate``, 2013 by linear interpolation (flagged).
+    ``"current_2013"``: the same plus 2013 from Meng's thesis controls (same vintage, checked).
+    ``"first_published"``: the EPS export of the population as first published, 2011-2019, and
+    tongjimodule for 2020-2021 (first published after the 2020 census, so never revised).
     """
     t = load_tidy(raw)
     tj = {n: L.TONGJI + n for n in L.TONGJI_FILES}
@@ -262,6 +307,8 @@ def components(raw: Path = RAW, interpolate: Iterable[str] = ("pop",)) -> pd.Dat
     pop_cfps = _series(t, "pop", L.VERVAIN_FILE)
     _crosscheck(pop_nbs, pop_tj, "year-end population", L.POP2015_FILE, f_pop, 1e-6)
     _crosscheck(pop_cfps, pop_tj, "year-end population", L.VERVAIN_FILE, f_pop, 1e-4)
+    pop_ctl = _series(t, "pop", L.CONTROLV_FILE)
+    _crosscheck(pop_ctl, pop_tj, "year-end population", L.CONTROLV_FILE, f_pop, 1e-6)
     gdp_rev_rj = _series(t, "gdp_revised", L.RENJIYI_FILE)
     _crosscheck(gdp_rev_rj, _series(t, "gdp_revised", f_gdp), "revised GDP", L.RENJIYI_FILE, f_gdp, 1e-4)
 
@@ -272,7 +319,15 @@ def components(raw: Path = RAW, interpolate: Iterable[str] = ("pop",)) -> pd.Dat
         return _first_of(a, b)
 
     df = pd.DataFrame(index=_grid())
-    df["pop"] = _first_of(pop_tj, pop_nbs, pop_cfps)
+    if pop_source not in FORK_CHOICES["pop_source"]:
+        raise ValueError(f"pop_source must be one of {FORK_CHOICES['pop_source']}, got {pop_source!r}")
+    if pop_source == "current":
+        df["pop"] = _first_of(pop_tj, pop_nbs, pop_cfps)
+    elif pop_source == "current_2013":
+        df["pop"] = _first_of(pop_tj, pop_nbs, pop_cfps, pop_ctl)
+    else:
+        late = pop_tj[pop_tj.index.get_level_values("year") >= 2020]
+        df["pop"] = _first_of(_series(t, "pop", L.EPS_FILE), late)
     df["gdp_first"] = _series(t, "gdp_first")
     df["gdp_revised"] = gdp_rev_rj
     df["va2_share_first"] = _series(t, "va2_share_first")
@@ -289,6 +344,24 @@ def components(raw: Path = RAW, interpolate: Iterable[str] = ("pop",)) -> pd.Dat
     # 万美元 x (元 per USD) = 万元; / 10^4 = 亿元
     conv = trade_usd * trade_usd.index.get_level_values("year").map(usd).to_numpy() / 100 / 1e4
     df["trade"] = _first_of(_series(t, "trade_cny"), conv)
+    # Meng's trade is USD at the average rate too: it must equal RenJiyi's converted 2013-2014
+    trade_ie = _series(t, "trade_ie")
+    _crosscheck(trade_ie, conv, "trade in yuan", L.CONTROLV_FILE, L.RENJIYI_FILE, 1e-4)
+    df["trade_ie"] = trade_ie
+    df["trade_usd_cny"] = conv
+    # college students per resident: Meng's count over Meng's population (2013-2021), Yao's ratio for
+    # 2011-2012 once the two agree where both exist (Yao's 2020 is off: SOURCES.md, so it is left out)
+    share_m = _series(t, "college_students") / (pop_ctl * 1e4)
+    share_y = _series(t, "college_share")
+    both_years = share_y.index.get_level_values("year")
+    overlap = share_y[(both_years >= 2013) & (both_years != 2020)]
+    _crosscheck(overlap, share_m, "college students per resident", L.YUYANG_FILE, L.CONTROLV_FILE, 1e-3)
+    df["college_share"] = _first_of(share_m, share_y[both_years <= 2012])
+    df["bachelor_share"] = _series(t, "bachelor_pct") + _series(t, "graduate_pct")
+    df["pgdp_pc1"] = _series(t, "pgdp_pc1")
+    df["emp_secondary"] = sum(_series(t, v) for v in ("emp_mining", "emp_manufacturing", "emp_utilities",
+                                                      "emp_construction"))
+    df["emp_manufacturing"] = _series(t, "emp_manufacturing")
     df["tech_staff"] = _series(t, "tech_staff")
     for v in ("it_employment", "urban_unit_employment", "mobile_subscribers", "bachelor_graduates", "rd_fte"):
         df[v] = _series(t, v)
@@ -363,7 +436,7 @@ def build_panel(raw: Path = RAW, **forks: object) -> pd.DataFrame:
     for name in FORK_CHOICES:
         _check_choice(name, f[name])
     interp = tuple(f["interpolate"])  # type: ignore[arg-type]
-    comp = components(raw, interp)
+    comp = components(raw, interp, str(f["pop_source"]))
     ind = indicators(comp)
     out = pd.DataFrame(index=comp.index)
 
@@ -378,6 +451,14 @@ def build_panel(raw: Path = RAW, **forks: object) -> pd.DataFrame:
     nat = va2[ok].groupby(level="year").sum() / gdp[ok].groupby(level="year").sum()
     nat_row = pd.Series(comp.index.get_level_values("year").map(nat).to_numpy(), index=comp.index)
     out["IC"] = location_quotient(va2, gdp, nat_row, 1.0)
+    if f["ic_measure"] != "output":
+        # urban-unit employment of the secondary sectors (or manufacturing) over all urban-unit employment
+        emp = comp["emp_secondary"] if f["ic_measure"] == "employment" else comp["emp_manufacturing"]
+        tot = comp["urban_unit_employment"]
+        ok = emp.notna() & tot.notna()
+        nat = emp[ok].groupby(level="year").sum() / tot[ok].groupby(level="year").sum()
+        nat_row = pd.Series(comp.index.get_level_values("year").map(nat).to_numpy(), index=comp.index)
+        out["IC"] = location_quotient(emp, tot, nat_row, 1.0)
 
     out["DE"], _ = de_index(ind, str(f["de_composition"]), float(f["shift"]))  # type: ignore[arg-type]
 
@@ -387,18 +468,31 @@ def build_panel(raw: Path = RAW, **forks: object) -> pd.DataFrame:
         out["TI"] = comp["patent_grants"] / comp["pop"]  # 件 per 万人 = per 10,000 residents
 
     out["gov"] = comp["fiscal_exp"] / gdp
-    hum_num = {
-        "graduates": comp["bachelor_graduates"],
-        "tech_staff": comp["tech_staff"],
-        "rd_fte": comp["rd_fte"],
-    }[str(f["hum_proxy"])]
-    out["hum"] = hum_num / (comp["pop"] * 1e4) * 100
+    if f["hum_proxy"] == "college":
+        out["hum"] = comp["college_share"] * 100  # per 100 residents
+    elif f["hum_proxy"] == "bachelor_share":
+        out["hum"] = comp["bachelor_share"]  # % of the employed
+    else:
+        hum_num = {
+            "graduates": comp["bachelor_graduates"],
+            "tech_staff": comp["tech_staff"],
+            "rd_fte": comp["rd_fte"],
+        }[str(f["hum_proxy"])]
+        out["hum"] = hum_num / (comp["pop"] * 1e4) * 100
     if f["pgdp_source"] == "gdp_over_pop":
         out["pgdp"] = gdp / comp["pop"]  # 亿元 / 万人 = 万元 per person
-    else:
+    elif f["pgdp_source"] == "official":
         out["pgdp"] = comp["pgdp_official"] / 1e4
+    else:
+        out["pgdp"] = _first_of(comp["pgdp_official"], comp["pgdp_pc1"]) / 1e4
     denom = gdp if f["open_proxy"] == "trade_gdp" else comp["fiscal_exp"]
-    out["open"] = comp["trade"] / denom
+    year = comp.index.get_level_values("year")
+    trade = {
+        "renjiyi": comp["trade"],
+        "renjiyi_2015": _first_of(comp["trade"], comp["trade_ie"][year == 2015]),
+        "airuimeng": _first_of(comp["trade_ie"], comp["trade_usd_cny"]),
+    }[str(f["trade_source"])]
+    out["open"] = trade / denom
     out["open_interpolated"] = False
     if "open" in interp:
         out["open"], out["open_interpolated"] = _interpolate_interior(out["open"].rename("open"))
@@ -444,7 +538,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "DE": (0.0, 1.0),
     "TI": (0.0, 200.0),
     "gov": (0.05, 2.0),
-    "hum": (0.0, 10.0),
+    "hum": (0.0, 60.0),  # per 100 residents, or % of the employed (bachelor_share)
     "pgdp": (0.5, 30.0),
     "open": (0.0, 20.0),
     "edu": (0.05, 0.4),
@@ -537,7 +631,7 @@ def write_panel(raw: Path = RAW, out_dir: Path = DERIVED, **forks: object) -> tu
     panel = build_panel(raw, **forks)
     f = {**FORK_DEFAULTS, **forks}
     validate_panel(panel, required=REQUIRED if f == FORK_DEFAULTS else [])
-    ind = indicators(components(raw, tuple(f["interpolate"]))).reset_index()  # type: ignore[arg-type]
+    ind = indicators(components(raw, tuple(f["interpolate"]), str(f["pop_source"]))).reset_index()  # type: ignore[arg-type]
     ind = ind.sort_values(["province", "year"])
     paths = _write_csv(panel, Path(out_dir) / "panel.csv"), _write_csv(ind, Path(out_dir) / "indicators.csv")
     # Record the forks beside the panel: chapters that vary one fork at a time start from these.

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from helpers.data.panel import FORK_CHOICES, PAPER_COMPOSITIONS, build_panel, current_forks
+from helpers.data.panel import MULTIVERSE_CHOICES, build_panel, current_forks
 from helpers.estimate.inference import cluster_se, partial_out, reference_df
 from helpers.estimate.models import ModelInputError
 
@@ -49,7 +49,6 @@ CLUSTERING_LABELS = {"entity": "province (CR1)", "two_way": "province + year", "
 GRIDS = ("full", "one_at_a_time")
 #: the values each fork takes here: the DE compositions without double counting (issue 11) are
 #: compared in the data chapter and are not crossed with the rest in this multiverse
-MULTIVERSE_CHOICES: dict[str, tuple[str, ...]] = {**FORK_CHOICES, "de_composition": PAPER_COMPOSITIONS}
 NOT_IN_MODEL = "n/a"
 
 
