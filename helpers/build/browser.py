@@ -84,13 +84,15 @@ async () => {
   }).filter(([, w]) => w > column + 1);
   // results tables: each table a cell displays is followed by a CSV link before the next table or
   // heading; tables of cells displayed one after the other share the link under the last one; a
-  // cell tagged no-csv shows a table that is not a result (a legend of the CSV's columns)
+  // cell tagged no-csv shows a table that is not a result (a legend of the CSV's columns); a table in
+  // an exercise's solution is the reader's own computation, not a result of the book
   const stops = 'table, h1, h2, h3, h4, h5, a[href$=".csv"]';
   const all = Array.from(article.querySelectorAll(stops)).filter(e => !e.parentElement.closest('table'));
   const cell = e => e.closest('.cell');
   const unlinked = [];
   all.forEach((e, i) => {
-    if (e.tagName !== 'TABLE' || !cell(e) || cell(e).classList.contains('tag_no-csv')) return;
+    if (e.tagName !== 'TABLE' || !cell(e) || cell(e).classList.contains('tag_no-csv')
+        || e.closest('.solution')) return;
     let j = i + 1, last = e;
     while (j < all.length && all[j].tagName === 'TABLE' && cell(all[j])
            && (cell(all[j]) === cell(last) || cell(last).nextElementSibling === cell(all[j]))) {
