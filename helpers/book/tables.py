@@ -198,7 +198,8 @@ def fork_comparison(mv: pd.DataFrame, columns: Mapping[int, str],
     """The rows of a :func:`helpers.sensitivity.multiverse` frame for some control sets, named by the
     data choice that differs from the defaults.
 
-    ``columns`` maps a number of controls to a column name (e.g. ``{0: "1", 5: "6"}``). ``choice`` is ``"defaults"`` or ``"fork = value"`` for each fork
+    ``columns`` maps a number of controls to a column name (e.g. ``{0: "1", 5: "6"}``).
+    ``choice`` is ``"defaults"`` or ``"fork = value"`` for each fork
     that differs from ``defaults`` (the forks ``panel.csv`` was built with unless given). Columns:
     :data:`FORK_COLUMNS`, with ``t = coef / se``.
     """

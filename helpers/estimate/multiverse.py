@@ -312,7 +312,8 @@ def multiverse(*, y: str = "IC", term: str = "DE", controls: Sequence[str] = PAP
     if not (order == np.arange(len(order))).all():
         raise ValueError("multiverse: the panel must be sorted by entity then time")
     year_codes = pd.factorize(years, sort=True)[0]
-    municipal = panel[_MUNICIPALITY].to_numpy(dtype=bool) if _MUNICIPALITY in panel else np.zeros(len(panel), bool)
+    municipal = (panel[_MUNICIPALITY].to_numpy(dtype=bool) if _MUNICIPALITY in panel
+                 else np.zeros(len(panel), bool))
     first_year = {"2011-2021": years.min(), "2013-2021": 2013}
     memo: dict[tuple, np.ndarray] = {}
 
@@ -335,7 +336,8 @@ def multiverse(*, y: str = "IC", term: str = "DE", controls: Sequence[str] = PAP
             memo[key] = vals if timing == "current" else _lag(vals, ent_codes, years)
         return key, memo[key]
 
-    keep_rows = {(m, w): (~municipal if m == "excluded" else np.ones(len(panel), bool)) & (years >= first_year[w])
+    everyone = np.ones(len(panel), bool)
+    keep_rows = {(m, w): (~municipal if m == "excluded" else everyone) & (years >= first_year[w])
                  for m in choices["municipalities"] for w in choices["window"]}
     names = list(MODEL_CHOICES)
     model_grid = list(itertools.product(*(choices[k] for k in names)))
@@ -483,7 +485,8 @@ def curve_test(mv: pd.DataFrame) -> pd.DataFrame:
     n_pos, n_neg = null["share_positive_significant"], null["share_negative_significant"]
     rows = [
         ("median estimate", med, null["median"], np.abs(null["median"]) >= abs(med), np.abs(null["median"])),
-        ("share significant (either sign)", pos + neg, n_pos + n_neg, n_pos + n_neg >= pos + neg, n_pos + n_neg),
+        ("share significant (either sign)", pos + neg, n_pos + n_neg, n_pos + n_neg >= pos + neg,
+         n_pos + n_neg),
         ("share significant (dominant sign)", dominant, np.maximum(n_pos, n_neg),
          np.maximum(n_pos, n_neg) >= dominant, np.maximum(n_pos, n_neg)),
     ]
