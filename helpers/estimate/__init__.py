@@ -11,6 +11,9 @@ from helpers.estimate.inference import (
     bootstrap_weights,
     cluster_se,
     cv3_se,
+    dk_bandwidth,
+    dk_se,
+    driscoll_kraay,
     inference_table,
     jackknife,
     partial_out,
@@ -63,7 +66,14 @@ from helpers.estimate.multiverse import (
     multiverse_by_choice,
     multiverse_summary,
 )
-from helpers.estimate.simulations import mediation_identity_simulation, nickell_simulation, within_variation
+from helpers.estimate.simulations import (
+    SIZE_DESIGNS,
+    SIZE_METHODS,
+    mediation_identity_simulation,
+    nickell_simulation,
+    size_simulation,
+    within_variation,
+)
 
 __all__ = [
     "Bootstrap",
@@ -82,6 +92,8 @@ __all__ = [
     "PAPER_CONTROLS",
     "Partialled",
     "Randomization",
+    "SIZE_DESIGNS",
+    "SIZE_METHODS",
     "SMALL_SAMPLE",
     "STEP_COLUMNS",
     "SUBSETS",
@@ -101,6 +113,9 @@ __all__ = [
     "covariance_variants",
     "curve_test",
     "cv3_se",
+    "dk_bandwidth",
+    "dk_se",
+    "driscoll_kraay",
     "fit_mediation",
     "fork_columns",
     "fit_pooled",
@@ -116,6 +131,7 @@ __all__ = [
     "partial_out",
     "randomization_test",
     "reference_df",
+    "size_simulation",
     "sobel",
     "stepwise_fits",
     "t_reference",
