@@ -205,7 +205,8 @@ def size_simulation(*, reps: int = 1000, draws: int = 199, permutations: int = 1
             xd, yd = _two_way_demean(de[leave_out]), _two_way_demean(ic[leave_out])  # n x (n-1) x t
             loo = np.einsum("gnt,gnt->g", xd, yd) / np.einsum("gnt,gnt->g", xd, xd)
             se3 = float(np.sqrt((n - 1) / n * np.sum((loo - b) ** 2)))
-            p = Partialled(yt.ravel(), xt.ravel(), basis, clusters, periods, np.arange(n), years, k_stata, "DE")
+            p = Partialled(yt.ravel(), xt.ravel(), basis, clusters, periods, np.arange(n), years,
+                           k_stata, "DE")
             # randomization: permuting whole DE paths permutes the rows of the demeaned DE
             perms = np.array([rng.permutation(n) for _ in range(permutations)])
             xp = xt[perms]  # R x n x t
@@ -215,7 +216,8 @@ def size_simulation(*, reps: int = 1000, draws: int = 199, permutations: int = 1
             p_perm = (1 + np.sum(np.abs(bp / sp) >= abs(tstat))) / (1 + permutations)
             # Driscoll-Kraay with linearmodels' bandwidth and N / (N - K) factor
             h = np.sum(xt * e, axis=0)
-            s_dk = float(h @ h) + sum(2 * (1 - j / (bw + 1)) * float(h[j:] @ h[:-j]) for j in range(1, bw + 1))
+            s_dk = float(h @ h) + sum(2 * (1 - j / (bw + 1)) * float(h[j:] @ h[:-j])
+                                      for j in range(1, bw + 1))
             se_dk = np.sqrt(max(s_dk, 0.0) * nobs / df_all) / xx
             pv = {
                 "CR1, normal": 2 * stats.norm.sf(abs(tstat)),
@@ -223,7 +225,8 @@ def size_simulation(*, reps: int = 1000, draws: int = 199, permutations: int = 1
                 "CV3, t(G-1)": 2 * crit_g.sf(abs(b / se3)),
                 "WCR, Rademacher": wild_cluster_bootstrap(p, draws=draws, weights="rademacher",
                                                           seed=seed + r).p_two_sided,
-                "WCR, Webb": wild_cluster_bootstrap(p, draws=draws, weights="webb", seed=seed + r).p_two_sided,
+                "WCR, Webb": wild_cluster_bootstrap(p, draws=draws, weights="webb",
+                                                    seed=seed + r).p_two_sided,
                 "Randomization (DE paths permuted)": p_perm,
                 "Driscoll-Kraay, t(T-1)": 2 * crit_t.sf(abs(b / se_dk)),
             }
