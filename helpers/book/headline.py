@@ -108,8 +108,8 @@ def _of(k: int, n: int, what: str) -> str:
 
 def _h1(results: Path) -> dict[str, object]:
     h1 = pd.read_csv(results / "table3_h1.csv")
-    ours = h1[h1["source"] == "ours"].iloc[0]
-    paper = h1[(h1["source"] == "paper") & (h1["reference"] == ours["reference"])].iloc[0]
+    ours = h1[h1["source"] == "ours"].iloc[0]  # the headline test: the wild bootstrap when present
+    paper = h1[(h1["source"] == "paper") & h1["reference"].str.startswith("t(")].iloc[0]
     t3 = pd.read_csv(results / "table3_vs_paper.csv", dtype={"column": str})
     de = t3[(t3["term"] == "DE") & (t3["column"] == "6")].iloc[0]
     return {
