@@ -116,7 +116,8 @@ def _h1(results: Path) -> dict[str, object]:
         "key": "h1",
         "claim": "H1: the digital economy raises industrial agglomeration (Table 3, column 6)",
         "paper": f"DE = {de['paper']:.4f}, t = {de['paper_t']:.2f}, one-sided p {_p(paper['p_value'])}",
-        "ours": f"DE = {de['ours']:.4f}, t = {de['ours_t']:.2f}, one-sided p {_p(ours['p_value'])}",
+        "ours": f"DE = {de['ours']:.4f}, t = {de['ours_t']:.2f}, one-sided p {_p(ours['p_value'])}"
+                + (" (wild cluster bootstrap)" if ours["reference"] == "bootstrap-t" else ""),
         "paper_share": float(paper["p_value"] < ALPHA),
         "ours_share": float(ours["p_value"] < ALPHA),
     }
