@@ -121,21 +121,20 @@ def _fake_multiverse() -> pd.DataFrame:
     rows = []
     specs = ((0, "first_published", 0.6), (0, "revised", -0.4), (5, "first_published", -0.1))
     for n_ctrl, vintage, coef in specs:
-        for cl in ("entity", "hc1"):
-            rows.append({"gdp_vintage": vintage, "de_composition": "pku", "hum_proxy": "n/a" if n_ctrl == 0
-                         else "graduates", "controls": "none" if n_ctrl == 0 else "all", "n_controls": n_ctrl,
-                         "clustering": cl, "n": 330 if vintage == "first_published" else 180,
-                         "coef": coef, "se": 0.2, "p": 0.04 if coef == -0.4 else 0.5})
+        rows.append({"gdp_vintage": vintage, "de_composition": "pku", "hum_proxy": "n/a" if n_ctrl == 0
+                     else "graduates", "controls": "none" if n_ctrl == 0 else "all", "n_controls": n_ctrl,
+                     "n": 330 if vintage == "first_published" else 180,
+                     "coef": coef, "se": 0.2, "p": 0.04 if coef == -0.4 else 0.5})
     return pd.DataFrame(rows)
 
 
 def test_fork_comparison_names_the_changed_choice():
     forks = fork_comparison(_fake_multiverse(), {0: "1", 5: "6"})
     assert list(forks.columns) == FORK_COLUMNS
-    assert len(forks) == 3  # only province-clustered rows
+    assert len(forks) == 3
     assert forks["choice"].tolist() == ["defaults", "gdp_vintage = revised", "defaults"]
     assert forks["t"].tolist() == pytest.approx([3.0, -2.0, -0.5])
-    with pytest.raises(ValueError, match="no province-clustered rows"):
+    with pytest.raises(ValueError, match="has no rows with"):
         fork_comparison(_fake_multiverse(), {3: "4"})
 
 

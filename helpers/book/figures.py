@@ -14,7 +14,7 @@ from helpers.book.output import save_figure
 from helpers.book.tables import term_label
 from helpers.data.panel import MULTIVERSE_CHOICES
 from helpers.estimate.models import t_reference
-from helpers.estimate.multiverse import CLUSTERING_LABELS, MULTIVERSE_FORKS
+from helpers.estimate.multiverse import MODEL_CHOICES, MULTIVERSE_FORKS
 from helpers.estimate.simulations import _resid
 from helpers.paper.reported import reported_coefficients
 
@@ -83,13 +83,13 @@ def bootstrap_histogram(draws: np.ndarray, point: float, ci: tuple[float, float]
 
 def specification_curve(mv: pd.DataFrame, *, forks: Sequence[str] = MULTIVERSE_FORKS,
                         highlight: str | None = None, title: str | None = None,
-                        clip_to: str = "entity") -> plt.Figure:
+                        clip_to: float = 0.995) -> plt.Figure:
     """Sorted estimates with their intervals (top) and the choices behind each (indicator panel below).
 
     Colours: green positive and significant, red negative and significant, grey not significant.
     ``highlight`` is a spec id drawn as a larger black circle (the book's baseline). The vertical axis
-    spans the intervals of the clustering ``clip_to``; longer intervals are cut there and counted
-    in a note on the figure.
+    spans the ``clip_to`` quantile of the upper interval ends (and the ``1 - clip_to`` quantile of the
+    lower ones); longer intervals are cut there and counted in a note on the figure.
     """
     d = mv[mv["n"] > 0].sort_values(["coef", "spec_id"]).reset_index(drop=True)
     xpos = np.arange(len(d))
@@ -98,20 +98,20 @@ def specification_curve(mv: pd.DataFrame, *, forks: Sequence[str] = MULTIVERSE_F
     for f in forks:
         for v in MULTIVERSE_CHOICES[f]:
             rows.append((f"{f}: {v}", d[f] == v))
-    for lab in d.sort_values("n_controls")["controls"].drop_duplicates():
-        rows.append((f"controls: {lab}", d["controls"] == lab))
-    for cl in d["clustering"].drop_duplicates():
-        rows.append((f"SE: {CLUSTERING_LABELS.get(cl, cl)}", d["clustering"] == cl))
+    for choice, values in MODEL_CHOICES.items():
+        if choice in d:
+            rows += [(f"{choice}: {v}", d[choice] == v) for v in values]
+    for c in [c for c in d.columns if c.startswith("with_")]:
+        rows.append((f"control: {c[5:]}", d[c].astype(bool)))
     rows = [(lab, m) for lab, m in rows if m.any()]
     fig, (ax, bx) = plt.subplots(2, 1, figsize=(10, 3.2 + 0.22 * len(rows)), sharex=True,
                                  gridspec_kw={"height_ratios": [3.2, 0.22 * len(rows)]})
-    ax.vlines(xpos, d["ci_lo"], d["ci_hi"], colors=colour, lw=0.8, alpha=0.7)
-    ax.scatter(xpos, d["coef"], c=colour, s=6, zorder=3)
+    ax.vlines(xpos, d["ci_lo"], d["ci_hi"], colors=colour, lw=0.3, alpha=0.25)
+    ax.scatter(xpos, d["coef"], c=colour, s=2, zorder=3, linewidths=0)
     ax.axhline(0, color="black", lw=0.8, ls="--")
-    # two-way intervals with t(1) references (two years of data) are huge; the axis spans the
-    # intervals of the book's clustering so that the curve stays visible, and longer ones are cut
-    ref = d[d["clustering"] == clip_to] if (d["clustering"] == clip_to).any() else d
-    lo, hi = ref["ci_lo"].min(), ref["ci_hi"].max()
+    # a few small samples have very long intervals; the axis spans the central 99% of the interval
+    # ends so that the curve stays visible, and longer ones are cut (and counted)
+    lo, hi = d["ci_lo"].quantile(1 - clip_to), d["ci_hi"].quantile(clip_to)
     pad = 0.05 * (hi - lo)
     ax.set_ylim(min(lo, d["coef"].min()) - pad, max(hi, d["coef"].max()) + pad)
     n_clipped = int(((d["ci_lo"] < lo - pad) | (d["ci_hi"] > hi + pad)).sum())
@@ -127,7 +127,7 @@ def specification_curve(mv: pd.DataFrame, *, forks: Sequence[str] = MULTIVERSE_F
     ax.set_title(title or "Specification curve of the DE coefficient")
     for j, (_, m) in enumerate(rows):
         hit = np.flatnonzero(m.to_numpy())
-        bx.scatter(hit, np.full(len(hit), j), marker="|", s=30, c=colour[hit], lw=0.8)
+        bx.scatter(hit, np.full(len(hit), j), marker="|", s=20, c=colour[hit], lw=0.3)
     bx.set_yticks(range(len(rows)), [lab for lab, _ in rows], fontsize="x-small")
     bx.set_ylim(len(rows) - 0.5, -0.5)
     bx.set_xlabel("specifications, sorted by estimate")

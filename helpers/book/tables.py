@@ -198,8 +198,8 @@ def fork_comparison(mv: pd.DataFrame, columns: Mapping[int, str],
     """The rows of a :func:`helpers.sensitivity.multiverse` frame for some control sets, named by the
     data choice that differs from the defaults.
 
-    ``columns`` maps a number of controls to a column name (e.g. ``{0: "1", 5: "6"}``); only the
-    province-clustered rows are kept. ``choice`` is ``"defaults"`` or ``"fork = value"`` for each fork
+    ``columns`` maps a number of controls to a column name (e.g. ``{0: "1", 5: "6"}``).
+    ``choice`` is ``"defaults"`` or ``"fork = value"`` for each fork
     that differs from ``defaults`` (the forks ``panel.csv`` was built with unless given). Columns:
     :data:`FORK_COLUMNS`, with ``t = coef / se``.
     """
@@ -207,9 +207,9 @@ def fork_comparison(mv: pd.DataFrame, columns: Mapping[int, str],
 
     defaults = dict(current_forks() if defaults is None else defaults)
     forks = [f for f in defaults if f in mv.columns]
-    rows = mv[mv["n_controls"].isin(list(columns)) & (mv["clustering"] == "entity")]
+    rows = mv[mv["n_controls"].isin(list(columns))]
     if rows.empty:
-        raise ValueError(f"fork_comparison: the multiverse has no province-clustered rows with "
+        raise ValueError(f"fork_comparison: the multiverse has no rows with "
                          f"{sorted(columns)} controls")
 
     def choice(r: pd.Series) -> str:

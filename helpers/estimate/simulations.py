@@ -412,4 +412,100 @@ def mediation_confounding_simulation(cal: Calibration, strengths: Sequence[float
                          "mean_estimate": vals.mean(),
                          "bias": vals.mean() - truth[name], "mc_se": vals.std(ddof=1) / np.sqrt(reps),
                          "reps": reps, "seed": seed})
+# --------------------------------------------------------------------------- size of the tests
+
+#: designs of :func:`size_simulation`: name -> standard deviation of the log province scale
+SIZE_DESIGNS = {"alike provinces": 0.0, "heterogeneous, mild": 0.5, "heterogeneous, strong": 1.0}
+SIZE_METHODS = ("CR1, normal", "CR1, t(G-1)", "CV3, t(G-1)", "WCR, Rademacher", "WCR, Webb",
+                "Randomization (DE paths permuted)", "Driscoll-Kraay, t(T-1)")
+
+
+def size_simulation(*, reps: int = 1000, draws: int = 199, permutations: int = 199, n: int = 30,
+                    t: int = 11, designs: dict[str, float] | None = None, alpha: float = 0.05,
+                    seed: int = 20240101) -> pd.DataFrame:
+    """Rejection rates at ``alpha`` (two-sided) under beta = 0 of every p-value the book reports for DE.
+
+    Each replication draws an ``n`` x ``t`` panel like ours: IC = province effect + year effect + u,
+    with no effect of DE. Province i has a scale s_i = exp(sd z_i) (``designs``: the sd of the log
+    scale; 0 makes provinces alike). Both the error and DE's movement around its province and year
+    means scale with s_i, so the provinces with the largest errors also have the most leverage, the
+    case in which clustered standard errors over-reject (MacKinnon & Webb 2017). Errors and DE
+    deviations are AR(1) within a province (0.5 and 0.7). ``mc_se`` is the Monte Carlo standard
+    error sqrt(r (1 - r) / reps) of each rate. Seeded by ``default_rng(seed)``.
+    """
+    from helpers.estimate.inference import Partialled, wild_cluster_bootstrap
+
+    designs = SIZE_DESIGNS if designs is None else designs
+    rng = np.random.default_rng(seed)
+    years = np.arange(t)
+    rows = []
+    # balanced panel: the two-way within transformation is closed form, and the year dummies' part
+    # of the FWL basis (entity-demeaned) is all the WCR needs: the province dummies drop out
+    year_d = np.eye(t)[np.tile(years, n)][:, 1:]
+    year_d = year_d - year_d.reshape(n, t, t - 1).mean(axis=1).repeat(t, axis=0)
+    basis = np.linalg.qr(year_d)[0]
+    clusters, periods = np.repeat(np.arange(n), t), np.tile(years, n)
+    leave_out = np.array([np.delete(np.arange(n), i) for i in range(n)])
+    nobs, k_stata = n * t, t + 1
+    factor = n / (n - 1) * (nobs - 1) / (nobs - k_stata)
+    df_all = nobs - (n + t - 1) - 1
+    bw = int(np.floor(4 * (t / 100) ** (2 / 9)))
+    crit_g, crit_t = stats.t(n - 1), stats.t(t - 1)
+
+    def ar1(rho: float, size: tuple[int, int]) -> np.ndarray:
+        e = rng.normal(size=size)
+        out = np.empty(size)
+        out[:, 0] = e[:, 0] / np.sqrt(1 - rho**2)
+        for j in range(1, size[1]):
+            out[:, j] = rho * out[:, j - 1] + e[:, j]
+        return out
+
+    for name, sd in designs.items():
+        rejects = {m: 0 for m in SIZE_METHODS}
+        for r in range(reps):
+            scale = np.exp(sd * rng.normal(size=n))[:, None]
+            de = rng.normal(size=(n, 1)) + 0.1 * years[None, :] + scale * ar1(0.7, (n, t))
+            ic = rng.normal(size=(n, 1)) + 0.3 * rng.normal(size=(1, t)) + scale * ar1(0.5, (n, t))
+            xt, yt = _two_way_demean(de), _two_way_demean(ic)
+            xx = float(np.sum(xt * xt))
+            b = float(np.sum(xt * yt)) / xx
+            e = yt - b * xt
+            se = np.sqrt(factor * np.sum(np.sum(xt * e, axis=1) ** 2)) / xx
+            tstat = b / se
+            # CV3: leave one province out (the others' year means change, their own means do not)
+            xd, yd = _two_way_demean(de[leave_out]), _two_way_demean(ic[leave_out])  # n x (n-1) x t
+            loo = np.einsum("gnt,gnt->g", xd, yd) / np.einsum("gnt,gnt->g", xd, xd)
+            se3 = float(np.sqrt((n - 1) / n * np.sum((loo - b) ** 2)))
+            p = Partialled(yt.ravel(), xt.ravel(), basis, clusters, periods, np.arange(n), years,
+                           k_stata, "DE")
+            # randomization: permuting whole DE paths permutes the rows of the demeaned DE
+            perms = np.array([rng.permutation(n) for _ in range(permutations)])
+            xp = xt[perms]  # R x n x t
+            bp = np.einsum("rnt,nt->r", xp, yt) / xx
+            ep = yt[None] - bp[:, None, None] * xp
+            sp = np.sqrt(factor * np.sum(np.sum(xp * ep, axis=2) ** 2, axis=1)) / xx
+            p_perm = (1 + np.sum(np.abs(bp / sp) >= abs(tstat))) / (1 + permutations)
+            # Driscoll-Kraay with linearmodels' bandwidth and N / (N - K) factor
+            h = np.sum(xt * e, axis=0)
+            s_dk = float(h @ h) + sum(2 * (1 - j / (bw + 1)) * float(h[j:] @ h[:-j])
+                                      for j in range(1, bw + 1))
+            se_dk = np.sqrt(max(s_dk, 0.0) * nobs / df_all) / xx
+            pv = {
+                "CR1, normal": 2 * stats.norm.sf(abs(tstat)),
+                "CR1, t(G-1)": 2 * crit_g.sf(abs(tstat)),
+                "CV3, t(G-1)": 2 * crit_g.sf(abs(b / se3)),
+                "WCR, Rademacher": wild_cluster_bootstrap(p, draws=draws, weights="rademacher",
+                                                          seed=seed + r).p_two_sided,
+                "WCR, Webb": wild_cluster_bootstrap(p, draws=draws, weights="webb",
+                                                    seed=seed + r).p_two_sided,
+                "Randomization (DE paths permuted)": p_perm,
+                "Driscoll-Kraay, t(T-1)": 2 * crit_t.sf(abs(b / se_dk)),
+            }
+            for m, v in pv.items():
+                rejects[m] += v < alpha
+        for m in SIZE_METHODS:
+            rate = rejects[m] / reps
+            rows.append({"design": name, "log_scale_sd": sd, "method": m, "rejection_rate": rate,
+                         "mc_se": float(np.sqrt(rate * (1 - rate) / reps)), "reps": reps, "draws": draws,
+                         "permutations": permutations, "seed": seed})
     return pd.DataFrame(rows)
