@@ -412,6 +412,9 @@ def mediation_confounding_simulation(cal: Calibration, strengths: Sequence[float
                          "mean_estimate": vals.mean(),
                          "bias": vals.mean() - truth[name], "mc_se": vals.std(ddof=1) / np.sqrt(reps),
                          "reps": reps, "seed": seed})
+    return pd.DataFrame(rows)
+
+
 # --------------------------------------------------------------------------- size of the tests
 
 #: designs of :func:`size_simulation`: name -> standard deviation of the log province scale
