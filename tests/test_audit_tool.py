@@ -88,7 +88,10 @@ def test_p_from_t_ok_doubtful_impossible_inconsistent():
     low = check_p_from_t(1.50, 0.013, 20, 0.005, 0.0005)
     assert low.verdict == "impossible" and "gross" in low.note
     high = check_p_from_t(2.60, 0.200, 20, 0.005, 0.0005)
-    assert high.verdict == "inconsistent" and "gross" in high.note
+    assert high.verdict == "inconsistent" and "gross" in high.note and "larger than every" in high.note
+    # one-sided, t = 2.95 with 19 df: the normal gives 0.0016, t(19) 0.0041; a printed 0.003 fits neither
+    between = check_p_from_t(2.95, 0.003, 20, 0.005, 0.0005, two_sided=False)
+    assert between.verdict == "inconsistent" and "between" in between.note
     assert "gross" not in check_p_from_t(2.60, 0.030, 20, 0.005, 0.0005).note
     with pytest.raises(ValueError, match="relation"):
         check_p_from_t(2.0, 0.05, relation="~")

@@ -470,7 +470,10 @@ def check_p_from_t(
     flip = "; it moves p across 0.05 (a gross inconsistency in statcheck's terms)" if gross else ""
     if hi_rep < normal_lo:
         return Verdict("impossible", expected, "the printed p is smaller than even the normal allows" + flip)
-    return Verdict("inconsistent", expected, "the printed p is larger than every reference gives" + flip)
+    if lo_rep > max(hi for _, hi in implied.values()):
+        return Verdict("inconsistent", expected, "the printed p is larger than every reference gives" + flip)
+    between = "the printed p lies between what the references give and fits none of them"
+    return Verdict("inconsistent", expected, between + flip)
 
 
 def check_sign(coef: float, t: float) -> Verdict:
