@@ -355,14 +355,24 @@ def components(
     _crosscheck(trade_ie, conv, "trade in yuan", L.CONTROLV_FILE, L.RENJIYI_FILE, 1e-4)
     df["trade_ie"] = trade_ie
     df["trade_usd_cny"] = conv
-    # college students per resident: Meng's count over Meng's population (2013-2021), Yao's ratio for
-    # 2011-2012 once the two agree where both exist (Yao's 2020 is off: SOURCES.md, so it is left out)
+    # college students per resident: Meng's count over Meng's population, Yao's ratio for 2011-2012 once
+    # the two agree where both exist. In 2020 they disagree because Meng's column is scrambled across
+    # provinces (Beijing four times its 2019 and 2021 counts, Jiangsu a quarter) although it sums to the
+    # national total; Yao's 2020 ratios times population sum to the same total and are smooth, so 2020
+    # comes from Yao (checked here on the total).
     share_m = _series(t, "college_students") / (pop_ctl * 1e4)
     share_y = _series(t, "college_share")
     both_years = share_y.index.get_level_values("year")
     overlap = share_y[(both_years >= 2013) & (both_years != 2020)]
     _crosscheck(overlap, share_m, "college students per resident", L.YUYANG_FILE, L.CONTROLV_FILE, 1e-3)
-    df["college_share"] = _first_of(share_m, share_y[both_years <= 2012])
+    in_2020 = [share_y.xs(2020, level="year") * pop_ctl.xs(2020, level="year") * 1e4,
+               _series(t, "college_students").xs(2020, level="year")]
+    totals = [pd.Series({2020: x.dropna().sum()}) for x in in_2020]
+    _crosscheck(totals[0], totals[1], "college students 2020 (30-province total)", L.YUYANG_FILE,
+                L.CONTROLV_FILE, 1e-4)
+    meng_years = share_m.index.get_level_values("year")
+    from_yao = (both_years <= 2012) | (both_years == 2020)
+    df["college_share"] = _first_of(share_m[meng_years != 2020], share_y[from_yao])
     df["bachelor_share"] = _series(t, "bachelor_pct") + _series(t, "graduate_pct")
     df["pgdp_pc1"] = _series(t, "pgdp_pc1")
     df["emp_secondary"] = sum(_series(t, v) for v in ("emp_mining", "emp_manufacturing", "emp_utilities",
