@@ -51,8 +51,8 @@ def test_multiverse_one_row_per_spec_unique_ids_deterministic():
     b = multiverse(builder=_fake_builder([]), clusterings=two)
     assert a["spec_id"].is_unique
     pd.testing.assert_frame_equal(a, b)
-    # full grid: 6 + 6 + 18 + 18 + 36 + 36 estimates (ti never enters model (1)), three clusterings
-    assert len(a) == 120 * len(two)
+    # full grid: 6 + 6 + 24 + 24 + 48 + 48 estimates (ti never enters model (1); four hum proxies)
+    assert len(a) == 156 * len(two)
     assert set(a["clustering"]) == set(two) < set(CLUSTERINGS)
     assert (a["ti"] == "n/a").all()
     assert (a.loc[a["n_controls"] < 2, "hum_proxy"] == "n/a").all()
