@@ -142,9 +142,11 @@ def test_panel_has_330_unique_rows(panel):
 
 
 def test_panel_flags_interpolation(panel):
-    flagged = panel[panel["pop_interpolated"]]
+    assert not panel["pop_interpolated"].any()  # 2013 is observed by default
+    cur = build_panel(pop_source="current", interpolate=("pop",))
+    flagged = cur[cur["pop_interpolated"]]
     assert set(flagged["year"]) == {2013} and len(flagged) == 30
-    assert panel.loc[panel["year"] == 2011, "pgdp"].isna().all()  # no extrapolation
+    assert cur.loc[cur["year"] == 2011, "pgdp"].isna().all()  # no extrapolation
 
 
 def test_forks_change_coverage():

@@ -11,7 +11,7 @@ import pytest
 
 from helpers.data import loaders as L
 from helpers.data.overview import ewm_worked_example
-from helpers.data.panel import build_panel
+from helpers.data.panel import build_panel, load_tidy
 from helpers.data.provinces import provinces
 from helpers.paths import RAW
 
@@ -128,13 +128,24 @@ def test_map_join_rejects_an_unknown_feature(tmp_path):
 # ---------------------------------------------------------------- the new forks
 
 
-def test_new_forks_complete_open_and_hum():
-    p = build_panel(
-        pop_source="current_2013", trade_source="renjiyi_2015", hum_proxy="college", interpolate=()
-    )
+def test_defaults_complete_open_and_hum():
+    p = build_panel()  # the defaults (issue 10): college, current_2013, renjiyi_2015, no interpolation
     assert p["open"].notna().sum() == 330 and p["hum"].notna().sum() == 330
-    assert p[["IC", "DE", "TI", "gov", "hum", "pgdp", "open", "edu"]].notna().all(axis=1).sum() >= 300
+    assert p[["IC", "DE", "TI", "gov", "hum", "pgdp", "open", "edu"]].notna().all(axis=1).sum() == 300
+    assert not p["pop_interpolated"].any() and not p["open_interpolated"].any()
     first = build_panel(pop_source="first_published")
     assert first["pgdp"].notna().sum() == 330
     emp = build_panel(ic_measure="employment")
     assert emp["IC"].notna().sum() == 270
+
+
+def test_college_share_2020_comes_from_yao():
+    # Meng's 2020 college-student counts are scrambled across provinces (their sum is right): Beijing
+    # would jump to four times its 2019 and 2021 values. The panel takes Yao's 2020 ratio, smooth.
+    hum = build_panel().set_index(["province", "year"])["hum"].unstack("year")
+    jump = hum[2020] / ((hum[2019] + hum[2021]) / 2)
+    assert jump.between(0.8, 1.25).all(), jump.sort_values().iloc[[0, -1]]
+    t = load_tidy()
+    meng = t[(t["variable"] == "college_students") & (t["year"].isin([2019, 2020, 2021]))]
+    bj = meng[meng["province"] == "Beijing"].set_index("year")["value"]
+    assert bj[2020] > 3 * bj[2019]

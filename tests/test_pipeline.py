@@ -88,7 +88,7 @@ def _params(chapter: str, params: str) -> tuple[str, str]:
 
 SPEC_FAULTS = {
     "yaml": ("  ti: rd_intensity", "  ti: [rd_intensity", "line 11, column 3: invalid YAML"),
-    "interpolate": ("interpolate: [pop]", "interpolate: pop", "line 14: data: interpolate must be a list"),
+    "interpolate": ("interpolate: []", "interpolate: pop", "line 14: data: interpolate must be a list"),
     "shift": ("shift: 0.0001", "shift: abc", "line 15: data: shift must be a number"),
     "shift range": ("shift: 0.0001", "shift: 2", "line 15: data: shift must lie in [0, 1]"),
     "fork": ("  ti: rd_intensity", "  tii: rd_intensity", "unknown fork(s) ['tii']"),

@@ -122,7 +122,7 @@ def _fake_multiverse() -> pd.DataFrame:
     specs = ((0, "first_published", 0.6), (0, "revised", -0.4), (5, "first_published", -0.1))
     for n_ctrl, vintage, coef in specs:
         rows.append({"gdp_vintage": vintage, "de_composition": "pku", "hum_proxy": "n/a" if n_ctrl == 0
-                     else "graduates", "controls": "none" if n_ctrl == 0 else "all", "n_controls": n_ctrl,
+                     else "college", "controls": "none" if n_ctrl == 0 else "all", "n_controls": n_ctrl,
                      "n": 330 if vintage == "first_published" else 180,
                      "coef": coef, "se": 0.2, "p": 0.04 if coef == -0.4 else 0.5})
     return pd.DataFrame(rows)

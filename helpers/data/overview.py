@@ -49,8 +49,15 @@ def english_units(text: str) -> str:
 def _sources(f: dict[str, object]) -> dict[str, tuple[str, tuple[str, ...]]]:
     """Per model variable: its sources in English and the exact files (paths under data/raw)."""
     tj_gdp = f"{L.TONGJI}分省GDP_多年期_面板数据.csv"
-    pop_files = (f"{L.TONGJI}分省人口_多年期_面板数据.csv", L.POP2015_FILE, L.VERVAIN_FILE)
-    pop_text = "year-end population (tongjimodule, NBS export, vervain1902)"
+    pop_files: tuple[str, ...] = (f"{L.TONGJI}分省人口_多年期_面板数据.csv", L.POP2015_FILE, L.VERVAIN_FILE)
+    pop_text = "year-end population (tongjimodule, NBS export, vervain1902"
+    if f["pop_source"] == "current_2013":
+        pop_files, pop_text = (*pop_files, L.CONTROLV_FILE), pop_text + ", Meng's thesis controls for 2013)"
+    elif f["pop_source"] == "first_published":
+        pop_files = (L.EPS_FILE, f"{L.TONGJI}分省人口_多年期_面板数据.csv")
+        pop_text = "year-end population as first published (EPS export; tongjimodule for 2020-2021)"
+    else:
+        pop_text += ")"
     first = f["gdp_vintage"] == "first_published"
     gdp_text = "RenJiyi163 panel, first-published GDP" if first else "RenJiyi163 panel, revised GDP"
     t1_files = (L.AIRUIMENG_FILE, *(L.TONGJI + n for n in L.TONGJI_FILES), L.AHIA_FILE, *pop_files)
@@ -69,30 +76,45 @@ def _sources(f: dict[str, object]) -> dict[str, tuple[str, tuple[str, ...]]]:
     )
     hum_file = L.RENJIYI_FILE if f["hum_proxy"] == "tech_staff" else L.AIRUIMENG_FILE
     hum_repo = "RenJiyi163 panel" if f["hum_proxy"] == "tech_staff" else "airuimeng1"
-    pgdp = (
-        (f"{gdp_text}; {pop_text}", (L.RENJIYI_FILE, *pop_files))
-        if f["pgdp_source"] == "gdp_over_pop"
-        else ("tongjimodule GDP per capita", (tj_gdp,))
-    )
+    hum = {
+        # Meng's count over Meng's own population; Yao's ratio (same definition) for 2011-2012
+        "college": ("Meng's thesis controls: college students and year-end population (2013-2021); "
+                    "Yao's college students per resident (2011-2012)", (L.CONTROLV_FILE, L.YUYANG_FILE)),
+        "bachelor_share": ("Meng's thesis: education of the employed (China Labour Statistical Yearbook)",
+                           (L.DEPENDENTV_FILE,)),
+    }.get(str(f["hum_proxy"]), (f"{hum_repo}; {pop_text}", (hum_file, *pop_files)))
+    pgdp = {
+        "gdp_over_pop": (f"{gdp_text}; {pop_text}", (L.RENJIYI_FILE, *pop_files)),
+        "official": ("tongjimodule GDP per capita", (tj_gdp,)),
+        "official_2013": ("tongjimodule GDP per capita; Meng's thesis controls (gdp_pc1) for 2013-2015",
+                          (tj_gdp, L.CONTROLV_FILE)),
+    }[str(f["pgdp_source"])]
+    trade = {
+        "renjiyi": ("RenJiyi163 panel trade (2011-14 in USD at the NBS average rate)",
+                    (L.RENJIYI_FILE, L.FX_FILE)),
+        "renjiyi_2015": ("RenJiyi163 panel trade (2011-14 in USD at the NBS average rate; 2015 from Meng's "
+                         "thesis controls)", (L.RENJIYI_FILE, L.FX_FILE, L.CONTROLV_FILE)),
+        "airuimeng": ("Meng's thesis controls trade (2013-2021); RenJiyi163 panel trade (2011-12 in USD at "
+                      "the NBS average rate)", (L.CONTROLV_FILE, L.RENJIYI_FILE, L.FX_FILE)),
+    }[str(f["trade_source"])]
     budget = f"{L.TECHME}PublicBudget.rda"
     trade_gdp = f["open_proxy"] == "trade_gdp"
     open_den = (gdp_text, (L.RENJIYI_FILE,)) if trade_gdp else ("techme budget", (budget,))
+    ic = (
+        ("RenJiyi163 panel: first-published GDP and secondary-industry share", (L.RENJIYI_FILE,))
+        if first
+        else ("tongjimodule GDP panel: revised GDP and secondary value added", (tj_gdp,))
+    )
+    if f["ic_measure"] != "output":
+        ic = ("Meng's thesis: urban-unit employment by sector", (L.DEPENDENTV_FILE,))
     return {
-        "IC": (
-            "RenJiyi163 panel: first-published GDP and secondary-industry share"
-            if first
-            else "tongjimodule GDP panel: revised GDP and secondary value added",
-            (L.RENJIYI_FILE,) if first else (tj_gdp,),
-        ),
+        "IC": ic,
         "DE": de,
         "TI": ti,
         "gov": (f"techme budget (total expenditure); {gdp_text}", (budget, L.RENJIYI_FILE)),
-        "hum": (f"{hum_repo}; {pop_text}", (hum_file, *pop_files)),
+        "hum": hum,
         "pgdp": pgdp,
-        "open": (
-            f"RenJiyi163 panel trade (2011-14 in USD at the NBS average rate); {open_den[0]}",
-            (L.RENJIYI_FILE, L.FX_FILE, *open_den[1]),
-        ),
+        "open": (f"{trade[0]}; {open_den[0]}", (*trade[1], *open_den[1])),
         "edu": ("techme budget: education / total expenditure", (budget,)),
     }
 
@@ -108,19 +130,27 @@ def _definitions(f: dict[str, object]) -> dict[str, tuple[str, str]]:
         "table1_no_total": "the ten Table 1 indicators other than the PKU total",
         "table1_2013_no_total": "the eight Table 1 indicators other than the PKU total available 2013-2021",
     }[str(f["de_composition"])]
+    ic = {
+        "output": f"location quotient of secondary-industry value added ({vintage})",
+        "employment": "location quotient of urban-unit employment in the secondary-industry sectors",
+        "employment_manufacturing": "location quotient of urban-unit employment in manufacturing",
+    }[str(f["ic_measure"])]
     return {
-        "IC": (
-            f"location quotient of secondary-industry value added ({vintage}); national share from the "
-            "30 provinces",
-            "ratio",
-        ),
+        "IC": (f"{ic}; national share from the 30 provinces", "ratio"),
         "DE": (f"entropy-weight index of {comp}, pooled min-max normalisation", "index in [0, 1]"),
         "TI": ("R&D expenditure / GDP", "%")
         if f["ti"] == "rd_intensity"
         else ("domestic patent grants per 10,000 year-end residents", "per 10,000 residents"),
         "gov": (f"general public budget expenditure / GDP ({vintage})", "ratio"),
         "hum": (
+            "bachelor's or graduate degree holders in % of the employed (proxy: the share of the "
+            "population not found)",
+            "% of the employed",
+        )
+        if f["hum_proxy"] == "bachelor_share"
+        else (
             {
+                "college": "college students",
                 "graduates": "bachelor's-degree graduates of the year",
                 "tech_staff": "professional and technical staff of public-sector units",
                 "rd_fte": "R&D personnel (full-time equivalent)",
@@ -128,11 +158,12 @@ def _definitions(f: dict[str, object]) -> dict[str, tuple[str, str]]:
             + " per 100 residents (proxy: degree-holder share not found)",
             "per 100 residents",
         ),
-        "pgdp": (
-            (f"GDP ({vintage}) / year-end resident population", "10k yuan per person")
-            if f["pgdp_source"] == "gdp_over_pop"
-            else ("official NBS GDP per capita (revised vintage) / 10^4", "10k yuan per person")
-        ),
+        "pgdp": {
+            "gdp_over_pop": (f"GDP ({vintage}) / year-end resident population", "10k yuan per person"),
+            "official": ("official NBS GDP per capita (revised vintage) / 10^4", "10k yuan per person"),
+            "official_2013": ("official NBS GDP per capita (post-fourth-census vintage 2013-2015, revised "
+                              "2016-2021) / 10^4", "10k yuan per person"),
+        }[str(f["pgdp_source"])],
         "open": (
             "imports plus exports / "
             + ("GDP" if f["open_proxy"] == "trade_gdp" else "general budget expenditure")
@@ -152,15 +183,19 @@ def _vintages(f: dict[str, object]) -> dict[str, tuple[str, str]]:
     """Per model variable: (GDP vintage, population vintage) it uses; "not used" where it uses neither."""
     gdp = "first-published" if f["gdp_vintage"] == "first_published" else "revised"
     none = "not used"
+    eps = f["pop_source"] == "first_published"
+    pop = "first-published (EPS; 2020-2021 post-census)" if eps else POP_VINTAGE
     per_head_de = not str(f["de_composition"]).startswith("pku")
+    # college students are divided by Meng's (current-vintage) population whatever pop_source says
+    hum = {"college": POP_VINTAGE, "bachelor_share": none}.get(str(f["hum_proxy"]), pop)
     return {
-        "IC": (gdp, none),
-        "DE": (none, POP_VINTAGE if per_head_de else none),
+        "IC": (gdp, none) if f["ic_measure"] == "output" else (none, none),
+        "DE": (none, pop if per_head_de else none),
         # R&D intensity is the published ratio; the file does not say which GDP it divides by
-        "TI": ("as published (R&D bulletin)", none) if f["ti"] == "rd_intensity" else (none, POP_VINTAGE),
+        "TI": ("as published (R&D bulletin)", none) if f["ti"] == "rd_intensity" else (none, pop),
         "gov": (gdp, none),
-        "hum": (none, POP_VINTAGE),
-        "pgdp": (gdp, POP_VINTAGE)
+        "hum": (none, hum),
+        "pgdp": (gdp, pop)
         if f["pgdp_source"] == "gdp_over_pop"
         else ("revised", "revised (NBS average)"),
         "open": (gdp, none) if f["open_proxy"] == "trade_gdp" else (none, none),
@@ -202,7 +237,9 @@ def data_dictionary(panel: pd.DataFrame | None = None, **forks: object) -> pd.Da
         g, p = vint[v]
         # The rest of a first-published panel is in the vintage a 2022 study would have used; revised
         # population is not, so any variable that divides by it mixes vintages within the panel.
-        mixed = (g not in ("not used", "revised") and p != "not used") or (first and p.startswith("revised"))
+        same = g.split()[0] == p.split()[0]
+        mixed = (g not in ("not used", "revised") and p != "not used" and not same) or (
+            first and p.startswith("revised"))
         rows.append(
             {
                 "name": v,
@@ -232,11 +269,13 @@ def coverage(panel: pd.DataFrame, ind: pd.DataFrame | None = None) -> pd.DataFra
 
 
 def table1(
-    raw: Path = RAW, shift: float = DEFAULT_SHIFT, interpolate: Iterable[str] = ("pop",)
+    raw: Path = RAW, shift: float = DEFAULT_SHIFT,
+    interpolate: Iterable[str] = FORK_DEFAULTS["interpolate"],  # type: ignore[assignment]
+    pop_source: str = str(FORK_DEFAULTS["pop_source"]),
 ) -> pd.DataFrame:
     """Table 1 rebuilt: indicator, dimension, paper wording, direction, definition, unit, coverage and the
     entropy weight under each of the paper's DE compositions (empty where the indicator is not part of it)."""
-    ind = indicators(components(raw, tuple(interpolate)))
+    ind = indicators(components(raw, tuple(interpolate), pop_source))
     years = pd.Series(ind.index.get_level_values("year"), index=ind.index)
     rows = []
     weights = {k: de_index(ind, k, shift)[1] for k in PAPER_COMPOSITIONS}
@@ -377,7 +416,8 @@ def de_compositions(
     raw: Path = RAW,
     base: str = "pku",
     shift: float = DEFAULT_SHIFT,
-    interpolate: Iterable[str] = ("pop",),
+    interpolate: Iterable[str] = FORK_DEFAULTS["interpolate"],  # type: ignore[assignment]
+    pop_source: str = str(FORK_DEFAULTS["pop_source"]),
 ) -> pd.DataFrame:
     """Every DE composition beside ``base``: coverage, weights and how much it moves the index.
 
@@ -389,7 +429,7 @@ def de_compositions(
     composition's own index (on its own rows), ``sd_within_two_way`` its standard deviation.
     ``weights`` lists the entropy weights, largest first.
     """
-    ind = indicators(components(raw, tuple(interpolate)))
+    ind = indicators(components(raw, tuple(interpolate), pop_source))
     de0 = de_index(ind, base, shift)[0].rename("base")
     rows = []
     for name, (cols, years) in COMPOSITIONS.items():
@@ -466,8 +506,8 @@ def peer_indices(raw: Path = RAW) -> pd.DataFrame:
 
 
 def peer_rank_correlations(raw: Path = RAW, shift: float = DEFAULT_SHIFT,
-                           interpolate: Iterable[str] = ("pop",),
-                           pop_source: str = "current") -> pd.DataFrame:
+                           interpolate: Iterable[str] = FORK_DEFAULTS["interpolate"],  # type: ignore[assignment]
+                           pop_source: str = str(FORK_DEFAULTS["pop_source"])) -> pd.DataFrame:
     """Within-year Spearman correlation of our DE (each composition) with each peer index.
 
     One row per (composition, peer, year) where both exist for at least 10 provinces: ``n`` and

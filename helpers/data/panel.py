@@ -20,35 +20,37 @@ The forks (keyword arguments of :func:`build_panel`; defaults in :data:`FORK_DEF
     ``"table1"``: all eleven Table 1 indicators, 2016-2021 only (180 rows; information-services
     revenue and optical-cable length start in 2016 in the public files).
     ``"table1_2013"``: the nine Table 1 indicators that exist 2013-2021 (270 rows; without
-    information-services revenue and cable density; 2013 relies on interpolated population).
+    information-services revenue and cable density; 2013 needs Meng's population or interpolation).
     Without double counting (issue 11): ``"pku_total"``, the PKU total alone (its min-max
     normalisation, 2011-2021); ``"pku_sub"``, the three PKU sub-indices without the total
     (2011-2021); ``"table1_no_total"``, the ten Table 1 indicators other than the PKU total
     (2016-2021); ``"table1_2013_no_total"``, the eight of them that exist 2013-2021.
 ``ti``
     ``"rd_intensity"`` (default): R&D expenditure / GDP in % (all 330). ``"patents_per_10k"``:
-    domestic patent grants per 10,000 year-end residents (no population for 2011; 2013 only
-    with interpolated population).
+    domestic patent grants per 10,000 year-end residents (no current-vintage population for
+    2011).
 ``hum_proxy``
     The paper's share of residents with a bachelor's degree or more was not found for any year.
-    ``"graduates"`` (default): bachelor's-degree graduates of the year per 100 residents,
+    ``"college"`` (default since issue 10) and ``"bachelor_share"`` are described below.
+    ``"graduates"``: bachelor's-degree graduates of the year per 100 residents,
     2013-2021. ``"tech_staff"``: professional and technical staff of public-sector units per 100
     residents, 2012-2017. ``"rd_fte"``: R&D personnel (full-time equivalent) per 100 residents,
     2013-2021.
 ``open_proxy``
     Foreign investment was not found. ``"trade_gdp"`` (default): imports plus exports / GDP;
     ``"trade_fiscal"``: imports plus exports / general budget expenditure (the paper's
-    denominator). Trade for 2015 is missing in the public files; 2011-2014 are converted from
-    USD at the NBS annual average rate.
+    denominator). 2011-2014 are converted from USD at the NBS annual average rate; 2015 comes
+    from Meng's file (``trade_source``).
 ``pgdp_source``
     ``"gdp_over_pop"`` (default): GDP of the chosen vintage / year-end resident population
-    (万元 per person); no population for 2011. ``"official"``: NBS GDP per capita (revised
-    vintage, average population), 2016-2021 only.
+    (万元 per person); no current-vintage population for 2011. ``"official"``: NBS GDP per
+    capita (revised vintage, average population), 2016-2021 only.
 ``interpolate``
     Variables whose interior single-year gaps are filled by linear interpolation, as the paper
-    allows for "very few missing data": ``("pop",)`` by default (fills 2013 between 2012 and
-    2014; 2011 is not an interior gap and stays missing). Add ``"open"`` to fill trade/GDP for
-    2015. Every filled cell is flagged in ``<var>_interpolated``.
+    allows for "very few missing data": none by default, since 2013 population and 2015 trade are
+    observed. With ``pop_source="current"``, ``("pop",)`` fills 2013 between 2012 and 2014 (2011
+    is not an interior gap and stays missing); with ``trade_source="renjiyi"``, ``"open"`` fills
+    trade/GDP for 2015. Every filled cell is flagged in ``<var>_interpolated``.
 ``shift``
     The small constant added to the normalised indicators before the logs of the entropy
     method (default 1e-4).
@@ -56,19 +58,20 @@ The forks (keyword arguments of :func:`build_panel`; defaults in :data:`FORK_DEF
 The fourth scouting round (SOURCES.md) added:
 
 ``pop_source``
-    ``"current"`` (default): the current NBS vintage, 2012 and 2014-2021 (2013 by interpolation
-    if asked). ``"current_2013"``: the same with 2013 from Meng's thesis controls (same vintage,
-    checked). ``"first_published"``: the EPS export as first published, 2011-2019, with
+    ``"current_2013"`` (default): the current NBS vintage, 2012-2021, with 2013 from Meng's thesis
+    controls (same vintage, checked). ``"current"``: the same without Meng's file, 2012 and
+    2014-2021 (2013 by interpolation if asked). ``"first_published"``: the EPS export as first
+    published, 2011-2019, with
     2020-2021 from tongjimodule (published after the census, never revised): complete, one vintage,
     to pair with first-published GDP.
 ``trade_source``
-    ``"renjiyi"`` (default): RenJiyi's trade, 2015 missing. ``"renjiyi_2015"``: the same with
-    2015 from Meng's ``trade_ie`` (USD at the 2015 average rate, 亿元). ``"airuimeng"``: Meng's
-    series for 2013-2021 (one definition: USD at the annual average rate) and RenJiyi's converted
-    USD values for 2011-2012.
+    ``"renjiyi_2015"`` (default): RenJiyi's trade with 2015 from Meng's ``trade_ie`` (USD at the
+    2015 average rate, 亿元). ``"renjiyi"``: RenJiyi's trade alone, 2015 missing.
+    ``"airuimeng"``: Meng's series for 2013-2021 (one definition: USD at the annual average rate)
+    and RenJiyi's converted USD values for 2011-2012.
 ``hum_proxy`` (further values)
-    ``"college"``: college students per 100 residents (Meng's count over Meng's population
-    2013-2021; Yao's ratio for 2011-2012, checked to agree on 2013-2019 and 2021): all 330.
+    ``"college"`` (default): college students per 100 residents (Meng's count over Meng's
+    population 2013-2021; Yao's ratio for 2011-2012, checked to agree on 2013-2019 and 2021): all 330.
     ``"bachelor_share"``: bachelor's or graduate degree holders in % of the employed, 2013-2021
     (the paper's definition, but of the employed, not the population).
 ``pgdp_source="official_2013"``
@@ -102,13 +105,13 @@ FORK_DEFAULTS: dict[str, object] = {
     "gdp_vintage": "first_published",
     "de_composition": "pku",
     "ti": "rd_intensity",
-    "hum_proxy": "graduates",
+    "hum_proxy": "college",
     "open_proxy": "trade_gdp",
     "pgdp_source": "gdp_over_pop",
-    "interpolate": ("pop",),
+    "interpolate": (),
     "shift": DEFAULT_SHIFT,
-    "pop_source": "current",
-    "trade_source": "renjiyi",
+    "pop_source": "current_2013",
+    "trade_source": "renjiyi_2015",
     "ic_measure": "output",
 }
 
@@ -213,13 +216,14 @@ COMPOSITIONS: dict[str, tuple[list[str], tuple[int, ...]]] = {
 }
 #: the compositions of the paper's reading (before issue 11 added those without double counting)
 PAPER_COMPOSITIONS = ("pku", "table1", "table1_2013")
-#: the choices the multiverse crosses: the paper's three DE compositions and the hum and pgdp proxies the
-#: book started with (the compositions without double counting and the fourth-round sources are compared
-#: one at a time in the data chapter, so that the multiverse keeps its size)
+#: the choices the multiverse crosses: the paper's three DE compositions, the default hum proxy and the
+#: original ones, and the pgdp sources the book started with (the compositions without double counting,
+#: the bachelor share of the employed and the other fourth-round sources are compared one at a time in
+#: the data chapter)
 MULTIVERSE_CHOICES: dict[str, tuple[str, ...]] = {
     **FORK_CHOICES,
     "de_composition": PAPER_COMPOSITIONS,
-    "hum_proxy": ("graduates", "tech_staff", "rd_fte"),
+    "hum_proxy": ("college", "graduates", "tech_staff", "rd_fte"),
     "pgdp_source": ("gdp_over_pop", "official"),
 }
 
@@ -290,7 +294,9 @@ def _grid() -> pd.MultiIndex:
 
 
 def components(
-    raw: Path = RAW, interpolate: Iterable[str] = ("pop",), pop_source: str = "current"
+    raw: Path = RAW,
+    interpolate: Iterable[str] = FORK_DEFAULTS["interpolate"],  # type: ignore[assignment]
+    pop_source: str = str(FORK_DEFAULTS["pop_source"]),
 ) -> pd.DataFrame:
     """Every raw component on the 330-row grid, sources combined and cross-checked.
 
@@ -351,14 +357,24 @@ def components(
     _crosscheck(trade_ie, conv, "trade in yuan", L.CONTROLV_FILE, L.RENJIYI_FILE, 1e-4)
     df["trade_ie"] = trade_ie
     df["trade_usd_cny"] = conv
-    # college students per resident: Meng's count over Meng's population (2013-2021), Yao's ratio for
-    # 2011-2012 once the two agree where both exist (Yao's 2020 is off: SOURCES.md, so it is left out)
+    # college students per resident: Meng's count over Meng's population, Yao's ratio for 2011-2012 once
+    # the two agree where both exist. In 2020 they disagree because Meng's column is scrambled across
+    # provinces (Beijing four times its 2019 and 2021 counts, Jiangsu a quarter) although it sums to the
+    # national total; Yao's 2020 ratios times population sum to the same total and are smooth, so 2020
+    # comes from Yao (checked here on the total).
     share_m = _series(t, "college_students") / (pop_ctl * 1e4)
     share_y = _series(t, "college_share")
     both_years = share_y.index.get_level_values("year")
     overlap = share_y[(both_years >= 2013) & (both_years != 2020)]
     _crosscheck(overlap, share_m, "college students per resident", L.YUYANG_FILE, L.CONTROLV_FILE, 1e-3)
-    df["college_share"] = _first_of(share_m, share_y[both_years <= 2012])
+    in_2020 = [share_y.xs(2020, level="year") * pop_ctl.xs(2020, level="year") * 1e4,
+               _series(t, "college_students").xs(2020, level="year")]
+    totals = [pd.Series({2020: x.dropna().sum()}) for x in in_2020]
+    _crosscheck(totals[0], totals[1], "college students 2020 (30-province total)", L.YUYANG_FILE,
+                L.CONTROLV_FILE, 1e-4)
+    meng_years = share_m.index.get_level_values("year")
+    from_yao = (both_years <= 2012) | (both_years == 2020)
+    df["college_share"] = _first_of(share_m[meng_years != 2020], share_y[from_yao])
     df["bachelor_share"] = _series(t, "bachelor_pct") + _series(t, "graduate_pct")
     df["pgdp_pc1"] = _series(t, "pgdp_pc1")
     df["emp_secondary"] = sum(_series(t, v) for v in ("emp_mining", "emp_manufacturing", "emp_utilities",
@@ -804,6 +820,7 @@ FORK_VARIANTS: list[tuple[str, object]] = [
     ("shift", 0.0),
     ("shift", 0.01),
     ("ti", "patents_per_10k"),
+    ("hum_proxy", "graduates"),
     ("hum_proxy", "tech_staff"),
     ("hum_proxy", "rd_fte"),
     ("open_proxy", "trade_fiscal"),
