@@ -143,6 +143,14 @@ def test_a_chapter_reads_the_panel_only_if_its_code_loads_it():
     assert "helpers/build/pipeline.py" not in inputs["06_beyond"]
 
 
+def test_the_verdict_reads_the_other_chapters_results_and_runs_after_them():
+    readers = [c["name"] for c in pipeline.chapters() if pipeline.reads_results(c["name"])]
+    assert readers == ["08_verdict"]
+    inputs = {p.relative_to(pipeline.ROOT).as_posix() for p in pipeline.chapter_inputs("08_verdict")}
+    # a changed Table 3 makes the verdict stale
+    assert {"book/results/table3_h1.csv", "book/results/multiverse.csv"} <= inputs
+
+
 def test_helper_closure_follows_packages_submodules_and_relative_imports(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "ROOT", tmp_path)
     files = {

@@ -81,6 +81,8 @@ READS_WHEN_NAMED: dict[str, tuple[str, ...]] = {
     "data/derived/*": ("load_panel", "current_forks", "PANEL_PATH", "INDICATORS_PATH", "FORKS_PATH",
                        "DERIVED"),
     "data/examples/*/*": ("EXAMPLES",),
+    # the chapters' results: a chapter that reads them (the verdict) runs after all the others
+    "book/results/*.csv": ("result_file", "headline_table"),
     "data/sources.csv": ("build_panel", "components", "indicators", "load_tidy", "load_all", "write_panel",
                          "MANIFEST", "RAW", "FILES_USED"),
 }
@@ -496,6 +498,11 @@ def reads_panel(name: str) -> bool:
     return "data/derived/*" in chapter_reads(name)[1]
 
 
+def reads_results(name: str) -> bool:
+    """Whether chapter ``name`` reads other chapters' results (so it must run after them)."""
+    return "book/results/*.csv" in chapter_reads(name)[1]
+
+
 def chapter_inputs(name: str) -> list[Path]:
     """Every file chapter ``name`` reads (see the module docstring): its input set for the stamp."""
     modules, patterns = chapter_reads(name)
@@ -673,7 +680,9 @@ def run_chapter(chapter: dict) -> float:
         os.replace(dest, BOOK / f"{name}.ipynb")
     for stale in (FAILED / f"{name}.ipynb", FAILED / f"{name}.log"):
         stale.unlink(missing_ok=True)
-    _stamp(name, key)
+    # a chapter that reads book/results also writes there: its stamp covers what it has just written,
+    # so that an unchanged rebuild does not take its own output for a changed input
+    _stamp(name, chapter_key(chapter) if reads_results(name) else key)
     return time.perf_counter() - start
 
 
@@ -819,6 +828,7 @@ class _ChapterPool:
     def __init__(self, times: dict[str, float], errors: list[str]) -> None:
         self.pool = ThreadPoolExecutor(max_workers=WORKERS)
         self.futures: dict[Future, dict] = {}
+        self.joined: set[Future] = set()
         self.times, self.errors = times, errors
 
     def submit(self, chapters: list[dict]) -> None:
@@ -826,7 +836,8 @@ class _ChapterPool:
             self.futures[self.pool.submit(run_chapter, c)] = c
 
     def join(self) -> None:
-        pending = set(self.futures)
+        pending = {f for f in self.futures if f not in self.joined}
+        self.joined |= pending
         while pending:
             # a timeout keeps the main thread responsive to signals while kernels run
             done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
@@ -891,15 +902,19 @@ def _run_locked(force: bool, only: list[str] | None, html: bool, student: bool =
     try:
         fetch.fetch_all()
         with _ChapterPool(times, errors) as pool:
+            first = [c for c in todo_by_length if not reads_results(c["name"])]
             # chapters that do not read the panel run while it is being built
-            pool.submit([c for c in todo_by_length if not reads_panel(c["name"]) and _stale(c, force)])
+            pool.submit([c for c in first if not reads_panel(c["name"]) and _stale(c, force)])
             try:
                 times["data"] = _timed(step_data, force, spec, True)
             except BuildError as exc:
                 errors.insert(0, str(exc))
             else:
-                pool.submit([c for c in todo_by_length if reads_panel(c["name"]) and _stale(c, force)])
+                pool.submit([c for c in first if reads_panel(c["name"]) and _stale(c, force)])
             pool.join()
+            if not errors:  # then the chapters that read the others' results, on fresh results
+                pool.submit([c for c in todo_by_length if reads_results(c["name"]) and _stale(c, force)])
+                pool.join()
         _record_durations({c["name"]: times[c["name"]] for c in todo})
         if errors:
             raise BuildError("\n".join(errors))
