@@ -71,6 +71,17 @@ MATHJAX_SRC = ROOT / "node_modules" / "mathjax" / "es5"
 MATHJAX_DST = ROOT / "_vendor" / "mathjax"
 #: kernels run at the same time: the machines have two cores and a chapter is mostly one-threaded
 WORKERS = max(1, min(2, os.cpu_count() or 1))
+_PARSE_LOCK = threading.Lock()
+
+
+def _parse(source: str | bytes) -> ast.AST:
+    """``ast.parse`` under a lock: CPython 3.11's parser is not thread-safe (chapter threads compute
+    their stamps in parallel; two parses at once can fail with "AST constructor recursion depth
+    mismatch")."""
+    with _PARSE_LOCK:
+        return ast.parse(source)
+
+
 #: bump when the way a chapter is executed or its notebook written changes, to re-run every chapter
 EXECUTION_FORMAT = 2
 #: read by every chapter besides its helpers: the paper's numbers and the package versions
@@ -206,7 +217,7 @@ def parameter_defaults(name: str) -> dict[str, tuple[object, list[str]]]:
             if tok.type == tokenize.COMMENT:
                 comments[tok.start[0]] = tok.string
     out: dict[str, tuple[object, list[str]]] = {}
-    for stmt in ast.parse(src).body:
+    for stmt in _parse(src).body:
         if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
                 and isinstance(stmt.targets[0], ast.Name)):
             continue
@@ -435,7 +446,7 @@ def _module_imports(path: Path, mtime_ns: int) -> frozenset[str]:
         package = package.rpartition(".")[0]
     else:
         package = package.removesuffix(".__init__")
-    return frozenset(_imported_modules(ast.parse(path.read_bytes()), package))
+    return frozenset(_imported_modules(_parse(path.read_bytes()), package))
 
 
 def helper_closure(modules: Iterable[str]) -> list[Path]:
@@ -465,13 +476,13 @@ def helper_closure(modules: Iterable[str]) -> list[Path]:
 
 def _parse_cell(src: str) -> ast.AST:
     try:
-        return ast.parse(src)
+        return _parse(src)
     except SyntaxError:  # IPython magics and shell escapes are not Python
         lines = [ln for ln in src.splitlines() if not ln.lstrip().startswith(("%", "!"))]
         try:
-            return ast.parse("\n".join(lines))
+            return _parse("\n".join(lines))
         except SyntaxError:
-            return ast.parse("")
+            return _parse("")
 
 
 def chapter_reads(name: str) -> tuple[set[str], list[str]]:
