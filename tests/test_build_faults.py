@@ -22,7 +22,7 @@ import pytest
 
 from helpers.paths import ROOT
 
-CHAPTER_A = """\
+FRONT_MATTER = """\
 ---
 jupytext:
   text_representation:
@@ -33,7 +33,9 @@ kernelspec:
   language: python
   name: python3
 ---
+"""
 
+CHAPTER_A = FRONT_MATTER + """
 (chapter-a)=
 # Chapter A
 
@@ -53,18 +55,7 @@ print(value)
 ```
 """
 
-CHAPTER_B = """\
----
-jupytext:
-  text_representation:
-    extension: .md
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-
+CHAPTER_B = FRONT_MATTER + """
 (chapter-b)=
 # Chapter B
 
