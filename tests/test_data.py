@@ -158,6 +158,21 @@ def test_forks_change_coverage():
         build_panel(ti="bogus")
 
 
+def test_components_are_computed_once_per_choice_and_handed_out_as_copies():
+    """The chapters build dozens of panels from a few component sets; the cache must not leak edits."""
+    from helpers.data.panel import _components_cached, components
+
+    first = components()
+    hits = _components_cached.cache_info().hits
+    first.iloc[:, 0] = -1.0  # a caller editing its copy
+    again = components()
+    assert _components_cached.cache_info().hits == hits + 1
+    assert not (again.iloc[:, 0] == -1.0).all()
+    other = components(interpolate=["pop"], pop_source="current")
+    assert _components_cached.cache_info().hits == hits + 1  # another choice is computed, not reused
+    assert not other.equals(again)
+
+
 def test_rebuilding_gives_identical_bytes(tmp_path):
     a = write_panel(out_dir=tmp_path / "a")
     b = write_panel(out_dir=tmp_path / "b")

@@ -36,7 +36,6 @@ def _damaged(data: bytes, how: str, file: str) -> bytes:
     return data.decode("latin-1").encode("utf-8")  # a binary file passed through a text conversion
 
 
-@pytest.mark.filterwarnings("ignore:The xlrd engine is deprecated")
 @pytest.mark.parametrize("how", ["empty", "truncated", "mis-encoded", "missing"])
 @pytest.mark.parametrize("what", NEW)
 def test_each_new_loader_gives_one_line_for_a_bad_file(tmp_path, what, how):
@@ -54,7 +53,7 @@ def test_each_new_loader_gives_one_line_for_a_bad_file(tmp_path, what, how):
 def _yao(tmp_path, edit) -> None:
     dest = tmp_path / L.YUYANG_FILE
     dest.parent.mkdir(parents=True)
-    df = pd.read_excel(RAW / L.YUYANG_FILE)
+    df = pd.read_excel(RAW / L.YUYANG_FILE, engine="calamine")
     edit(df).to_excel(dest, index=False)
 
 

@@ -72,7 +72,6 @@ def test_a_mis_encoded_text_file_names_the_line(tmp_path):
 OLE2_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-@pytest.mark.filterwarnings("ignore:The xlrd engine is deprecated")
 @pytest.mark.parametrize("content", [b"", OLE2_HEADER + b"\0" * 100, "地区,2020\n".encode("gbk")])
 def test_a_damaged_xls_gives_one_line(tmp_path, content):
     """No manifest file is .xls today; the reader the loaders use for sheets covers it all the same."""

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Image
 from linearmodels.panel.results import PanelResults
+from matplotlib.colors import to_rgba
 
 from helpers.book.output import save_figure
 from helpers.book.tables import term_label
@@ -106,8 +107,9 @@ def specification_curve(mv: pd.DataFrame, *, forks: Sequence[str] = MULTIVERSE_F
     rows = [(lab, m) for lab, m in rows if m.any()]
     fig, (ax, bx) = plt.subplots(2, 1, figsize=(10, 3.2 + 0.22 * len(rows)), sharex=True,
                                  gridspec_kw={"height_ratios": [3.2, 0.22 * len(rows)]})
-    ax.vlines(xpos, d["ci_lo"], d["ci_hi"], colors=colour, lw=0.3, alpha=0.25)
-    ax.scatter(xpos, d["coef"], c=colour, s=2, zorder=3, linewidths=0)
+    # thousands of marks: rasterized, so that the SVG stays small and quick to draw
+    ax.vlines(xpos, d["ci_lo"], d["ci_hi"], colors=colour, lw=0.3, alpha=0.25, rasterized=True)
+    ax.scatter(xpos, d["coef"], c=colour, s=2, zorder=3, linewidths=0, rasterized=True)
     ax.axhline(0, color="black", lw=0.8, ls="--")
     # a few small samples have very long intervals; the axis spans the central 99% of the interval
     # ends so that the curve stays visible, and longer ones are cut (and counted)
@@ -125,9 +127,19 @@ def specification_curve(mv: pd.DataFrame, *, forks: Sequence[str] = MULTIVERSE_F
         ax.legend(loc="upper left", fontsize="small")
     ax.set_ylabel("DE coefficient, 95% CI")
     ax.set_title(title or "Specification curve of the DE coefficient")
-    for j, (_, m) in enumerate(rows):
-        hit = np.flatnonzero(m.to_numpy())
-        bx.scatter(hit, np.full(len(hit), j), marker="|", s=20, c=colour[hit], lw=0.3)
+    # The indicator panel is one image: a row per choice, a column per bin of about nine neighbouring
+    # specifications, shaded by the mean colour of the bin's specifications that make the choice
+    # (white where none does). One mark per cell would be ~10^5 artists, slow to draw and to load.
+    rgba = np.array([to_rgba(c) for c in colour])
+    hits = np.stack([m.to_numpy(dtype=bool) for _, m in rows])
+    cells = np.where(hits[..., None], rgba[None, :, :], 1.0)
+    starts = np.linspace(0, len(d), min(len(d), 1000) + 1).astype(int)[:-1]
+    binned = np.add.reduceat(cells, starts, axis=1) / np.diff([*starts, len(d)])[None, :, None]
+    # a white line above and below each row keeps the rows apart
+    gapped = np.concatenate([np.ones_like(binned[:, None]), np.repeat(binned[:, None], 3, axis=1),
+                             np.ones_like(binned[:, None])], axis=1).reshape(-1, *binned.shape[1:])
+    bx.imshow(gapped, aspect="auto", interpolation="nearest",
+              extent=(-0.5, len(d) - 0.5, len(rows) - 0.5, -0.5))
     bx.set_yticks(range(len(rows)), [lab for lab, _ in rows], fontsize="x-small")
     bx.set_ylim(len(rows) - 0.5, -0.5)
     bx.set_xlabel("specifications, sorted by estimate")

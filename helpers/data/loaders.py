@@ -349,8 +349,8 @@ def _read_utf8_csv(path: Path) -> pd.DataFrame:
 
 
 def _read_sheet(path: Path) -> pd.DataFrame:
-    # .xlsx and .xls alike: pandas picks openpyxl or xlrd from the file's content
-    return pd.read_excel(path, header=None, dtype=object)
+    # .xlsx and .xls alike; calamine reads both, 20-100 times faster than openpyxl with the same values
+    return pd.read_excel(path, header=None, dtype=object, engine="calamine")
 
 
 def _require_columns(df: pd.DataFrame, file: str, cols: Iterable[str]) -> None:
@@ -615,7 +615,7 @@ def _sheet_with_header(raw: Path, file: str, sheet: str | int, header_row: int) 
     """One sheet of a workbook with row ``header_row`` (0-based) as column names, stripped of zero-width
     spaces; the frame's index is the 1-based spreadsheet row."""
     book = read_raw(_path(raw, file), file,
-                    lambda p: pd.read_excel(p, sheet_name=None, header=None, dtype=object))
+                    lambda p: pd.read_excel(p, sheet_name=None, header=None, dtype=object, engine="calamine"))
     if sheet not in book:
         raise DataError(f"{file}: sheet {sheet!r} not found (sheets: {', '.join(map(repr, book))})")
     grid = book[sheet]
@@ -734,7 +734,7 @@ def load_yuyang(raw: Path = RAW) -> pd.DataFrame:
     """Yao's provincial panel 2010-2021: the digital-economy index ``digeco`` (peer) and ``edu``, college
     students per resident. The other author-derived columns (fdi, pgdp, ...) are not loaded."""
     file = YUYANG_FILE
-    df = read_raw(_path(raw, file), file, lambda p: pd.read_excel(p, dtype=object))
+    df = read_raw(_path(raw, file), file, lambda p: pd.read_excel(p, dtype=object, engine="calamine"))
     _require_columns(df, file, ["prov_name", "year", *YUYANG_COLS])
     long = _melt(df, "prov_name", "year", YUYANG_COLS, pd.Series(df.index + 2))
     return _finish(long, file, {v: YEARS for v, _ in YUYANG_COLS.values()})

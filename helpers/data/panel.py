@@ -307,6 +307,17 @@ def components(
     ``"first_published"``: the EPS export of the population as first published, 2011-2019, and
     tongjimodule for 2020-2021 (first published after the 2020 census, so never revised).
     """
+    # the chapters build dozens of panels that share a few component sets: each is computed once
+    key = interpolate if isinstance(interpolate, str) else tuple(interpolate)
+    return _components_cached(str(raw), _stamp(raw), key, pop_source).copy()
+
+
+@functools.lru_cache(maxsize=16)
+def _components_cached(raw: str, stamp: tuple, interpolate: Iterable[str], pop_source: str) -> pd.DataFrame:
+    return _components(Path(raw), interpolate, pop_source)
+
+
+def _components(raw: Path, interpolate: Iterable[str], pop_source: str) -> pd.DataFrame:
     t = load_tidy(raw)
     tj = {n: L.TONGJI + n for n in L.TONGJI_FILES}
     f_gdp, f_pop = tj["分省GDP_多年期_面板数据.csv"], tj["分省人口_多年期_面板数据.csv"]
