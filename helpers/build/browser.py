@@ -176,6 +176,41 @@ def _target(html: Path, base: str, url: str) -> tuple[Path, str] | None:
     return target, fragment
 
 
+#: pages open at once: chromium renders each in its own process, so two keep both cores busy
+CONCURRENT_PAGES = 2
+
+
+@dataclass
+class _Visit:
+    """What one page showed: its HTTP status, console errors, the page script's findings, images."""
+
+    status: int | None = None
+    errors: list[str] = field(default_factory=list)
+    info: dict | None = None
+    images: int = 0
+
+
+async def _visit(context: object, url: str, shot: Path | None) -> _Visit:
+    """Open ``url`` in a new page of ``context``, run the page script, take the screenshot."""
+    visit = _Visit()
+    page = await context.new_page()  # type: ignore[attr-defined]
+    page.on("console", lambda m: visit.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: visit.errors.append(str(e)))
+    try:
+        response = await page.goto(url, wait_until="load")
+        visit.status = response.status if response else None
+        if visit.status != 200:
+            return visit
+        visit.info = await page.evaluate(_PAGE_SCRIPT)
+        await page.wait_for_timeout(100)  # late console messages
+        visit.images = len(await page.query_selector_all("article img"))
+        if shot is not None:
+            await page.screenshot(path=str(shot), full_page=True)
+        return visit
+    finally:
+        await page.close()
+
+
 def check(html: Path = HTML, screenshots: Path | None = SCREENSHOTS, chromium: str = CHROMIUM) -> Report:
     """Open every page of ``html`` in chromium and check it (see the module docstring).
 
@@ -191,9 +226,9 @@ def check(html: Path = HTML, screenshots: Path | None = SCREENSHOTS, chromium: s
     Returns
     -------
     Report
-        The problems found, one line each, and counts of what was checked.
+        The problems found, one line each, in page order, and counts of what was checked.
     """
-    from playwright.sync_api import sync_playwright
+    import asyncio
 
     start = time.perf_counter()
     report = Report()
@@ -206,20 +241,41 @@ def check(html: Path = HTML, screenshots: Path | None = SCREENSHOTS, chromium: s
     if screenshots is not None:
         shutil.rmtree(screenshots, ignore_errors=True)
         screenshots.mkdir(parents=True)
-    found: dict[Path, dict] = {}
-    with serve(html) as base, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+    with serve(html) as base:
+        asyncio.run(_check(html, base, screenshots, chromium, report))
+    for url in sorted(set(report.blocked)):
+        report.problems.append(f"request off the machine (blocked): {url}")
+    report.seconds = time.perf_counter() - start
+    return report
 
-        def route(r: object) -> None:
+
+async def _check(html: Path, base: str, screenshots: Path | None, chromium: str, report: Report) -> None:
+    import asyncio
+
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        context = await browser.new_context(viewport=VIEWPORT, service_workers="block")
+
+        async def route(r: object) -> None:
             url = r.request.url  # type: ignore[attr-defined]
             if url.startswith(base) or url.startswith(("data:", "blob:", "about:")):
-                r.continue_()  # type: ignore[attr-defined]
+                await r.continue_()  # type: ignore[attr-defined]
             else:
                 report.blocked.append(url)
-                r.abort()  # type: ignore[attr-defined]
+                await r.abort()  # type: ignore[attr-defined]
 
-        context.route("**/*", route)
+        await context.route("**/*", route)
+        slots = asyncio.Semaphore(CONCURRENT_PAGES)
+
+        async def visit(rel: str) -> _Visit:
+            shot = (screenshots / (rel.replace("/", "__").removesuffix(".html") + ".png")
+                    if screenshots is not None else None)
+            async with slots:
+                return await _visit(context, base + rel, shot)
+
+        todo: dict[Path, str] = {}
         for path in pages(html):
             rel = path.relative_to(html).as_posix()
             refresh = _REFRESH.search(path.read_text(encoding="utf-8", errors="replace")[:2000])
@@ -228,30 +284,27 @@ def check(html: Path = HTML, screenshots: Path | None = SCREENSHOTS, chromium: s
                 target = (path.parent / refresh.group(1)).resolve()
                 if not target.is_file():
                     report.problems.append(f"{rel}: redirects to a missing page {refresh.group(1)}")
+            else:
+                todo[path] = rel
+        visits = dict(zip(todo, await asyncio.gather(*(visit(rel) for rel in todo.values())), strict=True))
+        found: dict[Path, dict] = {}
+        for path, rel in todo.items():  # page order, whichever finished first
+            v = visits[path]
+            if v.info is None:
+                report.problems.append(f"{rel}: did not load (HTTP {v.status or '-'})")
                 continue
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("console", lambda m, errors=errors: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
-            response = page.goto(base + rel, wait_until="load")
-            if response is None or response.status != 200:
-                report.problems.append(f"{rel}: did not load (HTTP {response.status if response else '-'})")
-                page.close()
-                continue
-            info = page.evaluate(_PAGE_SCRIPT)
-            page.wait_for_timeout(100)  # late console messages
+            info = found[path] = v.info
             report.pages += 1
-            for message in errors:
+            for message in v.errors:
                 key = _allowed(message)
                 if key:
                     report.allowed[key] = report.allowed.get(key, 0) + 1
                 else:
                     report.problems.append(f"{rel}: console error: {message.splitlines()[0][:200]}")
-            content = path.name not in SKIP_CONTENT_CHECKS
-            report.images += len(page.query_selector_all("article img"))
+            report.images += v.images
             for src in info["broken"]:
                 report.problems.append(f"{rel}: image does not load: {src}")
-            if content:
+            if path.name not in SKIP_CONTENT_CHECKS:
                 report.maths += info["maths"]
                 report.tables += info["tables"]
                 for snippet in info["untypeset"]:
@@ -263,11 +316,6 @@ def check(html: Path = HTML, screenshots: Path | None = SCREENSHOTS, chromium: s
                                            f"{info['column']} px content column at {VIEWPORT['width']} px")
                 for section in info["unlinked"]:
                     report.problems.append(f"{rel}#{section}: results table without a CSV link under it")
-            found[path] = info
-            if screenshots is not None:
-                shot = screenshots / (rel.replace("/", "__").removesuffix(".html") + ".png")
-                page.screenshot(path=str(shot), full_page=True)
-            page.close()
         # links, once every page's ids are known
         csv: set[str] = set()
         for path, info in found.items():
@@ -288,17 +336,13 @@ def check(html: Path = HTML, screenshots: Path | None = SCREENSHOTS, chromium: s
             csv.update(info["csv"])
         for url in sorted(csv):
             report.csv += 1
-            response = context.request.get(url)
-            body = response.body() if response.ok else b""
+            response = await context.request.get(url)
+            body = await response.body() if response.ok else b""
             if not response.ok or not body.strip() or b"," not in body.split(b"\n", 1)[0]:
                 report.problems.append(f"CSV link does not download a CSV: {url.removeprefix(base)} "
                                        f"(HTTP {response.status}, {len(body)} bytes)")
-        context.close()
-        browser.close()
-    for url in sorted(set(report.blocked)):
-        report.problems.append(f"request off the machine (blocked): {url}")
-    report.seconds = time.perf_counter() - start
-    return report
+        await context.close()
+        await browser.close()
 
 
 def main(argv: list[str] | None = None) -> int:

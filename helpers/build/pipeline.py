@@ -1021,10 +1021,11 @@ def bench_multiverse(sample: int = 40) -> dict[str, float]:
     return {"multiverse": fast, "multiverse_wild": wild, "linearmodels_loop": loop, "speedup": loop / fast}
 
 
-def bench() -> dict[str, float]:
-    """The multiverse against a loop of linearmodels fits; a forced build, the floor measured in the
-    same run, their ratio, then a no-change rebuild."""
-    bench_multiverse()
+def bench(multiverse: bool = True) -> dict[str, float]:
+    """The multiverse against a loop of linearmodels fits (unless ``multiverse`` is False); a forced
+    build, the floor measured in the same run, their ratio, then a no-change rebuild."""
+    if multiverse:
+        bench_multiverse()
     forced = run(force=True)
     _report("full run (every step forced):", forced)
     unit = measure_kernel_floor()
@@ -1058,7 +1059,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--force", action="store_true", help="re-run every step")
     ap.add_argument("--only", nargs="*", help="chapters to run (default: all)")
     ap.add_argument("--no-html", action="store_true", help="skip the jupyter-book build")
-    ap.add_argument("--bench", action="store_true", help="time a forced run against its floor")
+    ap.add_argument("--bench", nargs="?", const="all", choices=["all", "build"],
+                    help="time the multiverse and a forced run against its floor ('build': the run only)")
     ap.add_argument("--data-only", action="store_true",
                     help="only fetch and verify data/raw and build data/derived (Binder's postBuild)")
     ap.add_argument("--student", action="store_true",
@@ -1068,7 +1070,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(sig, _on_signal)
     try:
         if args.bench:
-            bench()
+            bench(multiverse=args.bench == "all")
         elif args.data_only:
             _report("data:", run_data(force=args.force))
         else:
