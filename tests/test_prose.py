@@ -78,6 +78,21 @@ def test_prose_has_one_sentence_per_line():
             assert not two.search(text), f"{src.name}:{i}: two sentences on one line: {line.strip()[:80]}"
 
 
+SAVED_FIGURE = re.compile(r'save_(?:figure|and_show)\(.*?"([a-z0-9_]+)"\)')
+FIGURE_LINK = re.compile(r"\{download\}`(PNG|SVG) <figures/([a-z0-9_]+)\.(png|svg)>`")
+
+
+def test_every_figure_has_its_png_and_svg_links_on_the_page():
+    for src in sorted((ROOT / "notebooks").glob("[0-9]*.md")):
+        text = src.read_text(encoding="utf-8")
+        saved = set(SAVED_FIGURE.findall(text))
+        links = {(name, ext) for label, name, ext in FIGURE_LINK.findall(text) if label.lower() == ext}
+        missing = sorted(f"{n}.{e}" for n in saved for e in ("png", "svg") if (n, e) not in links)
+        assert not missing, f"{src.name}: figures without a download link: {missing}"
+        dangling = sorted({n for n, _ in links} - saved)
+        assert not dangling, f"{src.name}: links to figures the chapter does not save: {dangling}"
+
+
 #: every chapter that reads the panel or takes the data choices as parameters (the data chapter)
 DATA_CHAPTERS = [c["name"] for c in pipeline.chapters()
                  if pipeline.reads_panel(c["name"]) or c.get("parameters")]
