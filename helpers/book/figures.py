@@ -10,6 +10,7 @@ import pandas as pd
 from IPython.display import Image
 from linearmodels.panel.results import PanelResults
 from matplotlib.colors import to_rgba
+from matplotlib.ticker import MaxNLocator
 
 from helpers.book.output import save_figure
 from helpers.book.tables import term_label
@@ -220,19 +221,33 @@ def coverage_heatmap(cov: pd.DataFrame, n_provinces: int = 30) -> plt.Figure:
 def province_small_multiples(
     panel: pd.DataFrame, variables: Sequence[str] = ("DE", "IC"), ncols: int = 6
 ) -> plt.Figure:
-    """One small panel per province (alphabetical), each variable a line over the years, shared axes."""
+    """One small panel per province (alphabetical), each variable a line over the years, same axes."""
     names = sorted(panel["province"].unique())
     nrows = int(np.ceil(len(names) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(2.0 * ncols, 1.55 * nrows), sharex=True, sharey=True)
+    # The same limits and fixed ticks on every panel, rather than sharex/sharey: matplotlib's shared
+    # axes walk all thirty siblings at every tick update, which made this figure the slowest to draw.
+    years, values = panel["year"], panel[list(variables)].to_numpy(dtype=float)
+    lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+    ylim = (lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
+    xlim = (years.min() - 0.5, years.max() + 0.5)
+    yticks = [v for v in MaxNLocator(nbins=4).tick_values(*ylim) if ylim[0] <= v <= ylim[1]]
+    xticks = [v for v in MaxNLocator(nbins=3, integer=True).tick_values(years.min(), years.max())
+              if xlim[0] <= v <= xlim[1]]
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.0 * ncols, 1.55 * nrows))
     styles = ["-", "--", ":", "-."]
     for ax, name in zip(axes.flat, names, strict=False):
         d = panel[panel["province"] == name].sort_values("year")
         for k, v in enumerate(variables):
             ax.plot(d["year"], d[v], styles[k % 4], lw=1.3, label=v)
         ax.set_title(name, fontsize=8, pad=2)
+        ax.set(xlim=xlim, ylim=ylim, xticks=xticks, yticks=yticks)
         ax.tick_params(labelsize=6)
-    for ax in list(axes.flat)[len(names) :]:
-        ax.set_visible(False)
+        ax.label_outer()  # tick labels on the left column and the bottom row only
+    for k, ax in enumerate(axes.flat):
+        if k >= len(names):
+            ax.set_visible(False)
+        elif k + ncols >= len(names):  # nothing drawn below it: it keeps its year labels
+            ax.tick_params(labelbottom=True)
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(
         handles, labels, loc="upper center", ncol=len(variables), frameon=False, bbox_to_anchor=(0.5, 1.01)
