@@ -126,6 +126,7 @@ def specification_curve(mv: pd.DataFrame, *, forks: Sequence[str] = MULTIVERSE_F
         ax.scatter([i], [d["coef"].iloc[i]], s=60, facecolors="none", edgecolors="black", zorder=4,
                    label="book's baseline (Table 3 col. 6)")
         ax.legend(loc="upper left", fontsize="small")
+        bx.axvline(i, color="black", lw=0.6)  # the baseline's own choices, read down the lower panel
     ax.set_ylabel("DE coefficient, 95% CI")
     ax.set_title(title or "Specification curve of the DE coefficient")
     # The indicator panel is one image: a row per choice, a column per bin of about nine neighbouring
@@ -233,7 +234,8 @@ def province_small_multiples(
     yticks = [v for v in MaxNLocator(nbins=4).tick_values(*ylim) if ylim[0] <= v <= ylim[1]]
     xticks = [v for v in MaxNLocator(nbins=3, integer=True).tick_values(years.min(), years.max())
               if xlim[0] <= v <= xlim[1]]
-    fig, axes = plt.subplots(nrows, ncols, figsize=(2.0 * ncols, 1.55 * nrows))
+    # small enough that the ticks stay legible at the book's column width (about 7 inches)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.35 * ncols, 1.1 * nrows))
     styles = ["-", "--", ":", "-."]
     for ax, name in zip(axes.flat, names, strict=False):
         d = panel[panel["province"] == name].sort_values("year")
@@ -241,7 +243,7 @@ def province_small_multiples(
             ax.plot(d["year"], d[v], styles[k % 4], lw=1.3, label=v)
         ax.set_title(name, fontsize=8, pad=2)
         ax.set(xlim=xlim, ylim=ylim, xticks=xticks, yticks=yticks)
-        ax.tick_params(labelsize=6)
+        ax.tick_params(labelsize=7)
         ax.label_outer()  # tick labels on the left column and the bottom row only
     for k, ax in enumerate(axes.flat):
         if k >= len(names):

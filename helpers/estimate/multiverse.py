@@ -470,8 +470,9 @@ def curve_test(mv: pd.DataFrame) -> pd.DataFrame:
 
     The null distribution comes from :func:`multiverse` with ``wild_draws``: in each draw every
     specification's outcome is its residual with beta = 0 imposed, times one Webb weight per
-    province shared by all specifications (so their dependence is kept). Statistics: the median
-    estimate (p: share of draws with |median*| >= |median|), the share of specifications
+    province shared by all specifications (so their dependence is kept). Statistics: the absolute
+    median estimate (a two-sided test: p is the share of draws with |median*| >= |median|; the
+    null mean and 95th percentile are those of |median*| too), the share of specifications
     significant at the multiverse's level with either sign, and with the dominant sign (the
     observed median's sign; in each draw, the larger of the two signs' shares, as Simonsohn et
     al. do). p-values are shares of draws at least as extreme.
@@ -484,7 +485,8 @@ def curve_test(mv: pd.DataFrame) -> pd.DataFrame:
     dominant = neg if med < 0 else pos
     n_pos, n_neg = null["share_positive_significant"], null["share_negative_significant"]
     rows = [
-        ("median estimate", med, null["median"], np.abs(null["median"]) >= abs(med), np.abs(null["median"])),
+        ("|median estimate|", abs(med), np.abs(null["median"]), np.abs(null["median"]) >= abs(med),
+         np.abs(null["median"])),
         ("share significant (either sign)", pos + neg, n_pos + n_neg, n_pos + n_neg >= pos + neg,
          n_pos + n_neg),
         ("share significant (dominant sign)", dominant, np.maximum(n_pos, n_neg),
