@@ -112,6 +112,11 @@ def test_other_data_choices_build_and_say_what_changes(tmp_path, choices, chapte
     for key, (old, new) in choices.items():
         assert f"{key}: {old}" in spec, f"pipeline.yml no longer has {key}: {old}"
         spec = spec.replace(f"{key}: {old}", f"{key}: {new}", 1)
+    # the Monte Carlo studies do not read the data: smaller ones keep the suite short
+    for name, small in {"06_beyond": "{size_reps: 200, nickell_reps: 200}", "07_lab": "{reps: 200}"}.items():
+        default = f"- name: {name}\n    parameters: {{}}"
+        assert default in spec, f"pipeline.yml gives {name} parameters"
+        spec = spec.replace(default, f"- name: {name}\n    parameters: {small}")
     (repo / "notebooks" / "pipeline.yml").write_text(spec, encoding="utf-8")
     proc = build_copy(repo, "--no-html", "--only", *chapters)
     assert proc.returncode == 0, proc.stderr[-3000:]
