@@ -129,9 +129,9 @@ def specification_curve(mv: pd.DataFrame, *, forks: Sequence[str] = MULTIVERSE_F
         bx.axvline(i, color="black", lw=0.6)  # the baseline's own choices, read down the lower panel
     ax.set_ylabel("DE coefficient, 95% CI")
     ax.set_title(title or "Specification curve of the DE coefficient")
-    # The indicator panel is one image: a row per choice, a column per bin of about nine neighbouring
-    # specifications, shaded by the mean colour of the bin's specifications that make the choice
-    # (white where none does). One mark per cell would be ~10^5 artists, slow to draw and to load.
+    # The indicator panel is one image: a row per choice, a column per bin of neighbouring
+    # specifications (at most 1,000 bins), shaded by the mean colour of the bin's specifications that
+    # make the choice (white where none does). One mark per cell would be ~10^5 artists, slow to draw.
     rgba = np.array([to_rgba(c) for c in colour])
     hits = np.stack([m.to_numpy(dtype=bool) for _, m in rows])
     cells = np.where(hits[..., None], rgba[None, :, :], 1.0)

@@ -25,6 +25,7 @@ chromium``, which ``make`` does when it is missing); ``playwright install`` is n
 from __future__ import annotations
 
 import argparse
+import asyncio
 import functools
 import http.server
 import re
@@ -228,8 +229,6 @@ def check(html: Path = HTML, screenshots: Path | None = SCREENSHOTS, chromium: s
     Report
         The problems found, one line each, in page order, and counts of what was checked.
     """
-    import asyncio
-
     start = time.perf_counter()
     report = Report()
     if not (html / "index.html").is_file():
@@ -250,8 +249,7 @@ def check(html: Path = HTML, screenshots: Path | None = SCREENSHOTS, chromium: s
 
 
 async def _check(html: Path, base: str, screenshots: Path | None, chromium: str, report: Report) -> None:
-    import asyncio
-
+    """The body of :func:`check`: every page, :data:`CONCURRENT_PAGES` at a time, then the links."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
