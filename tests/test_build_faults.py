@@ -212,7 +212,9 @@ def test_a_chapter_killed_mid_execution_stops_its_kernel_and_runs_again(repo):
         assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
         time.sleep(0.2)
     family = psutil.Process(proc.pid).children(recursive=True)
-    assert any("ipykernel" in " ".join(p.cmdline()) for p in family), "no kernel found"
+    # a kernel forked by the build's fork server runs under a launcher ("zygote.py launch ... kernel")
+    commands = [" ".join(p.cmdline()) for p in family]
+    assert any("ipykernel" in c or ("zygote.py launch" in c and " kernel " in c) for c in commands), commands
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 128 + signal.SIGTERM, err
@@ -274,3 +276,54 @@ def test_two_fresh_copies_give_identical_bytes(repo, tmp_path):
         assert mine and mine == sorted(p.relative_to(other) for p in other.glob(pattern))
         for rel in mine:
             assert (repo / rel).read_bytes() == (other / rel).read_bytes(), rel
+
+
+PROBE = FRONT_MATTER + """
+# Probe
+
+```{code-cell} ipython3
+import os
+import sys
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+print(sys.path[0] == os.getcwd(), os.environ["BOOK_CLAIMS"], os.environ["BOOK_BUILD"])
+print(hash("probe"), sorted({"b", "a", "c"}), os.environ.get("OPENBLAS_NUM_THREADS"))
+print(matplotlib.get_backend(), pd.get_option("display.max_columns"), pd.get_option("display.width"))
+```
+
+```{code-cell} ipython3
+pd.DataFrame(np.arange(3 * 25).reshape(3, 25), columns=[f"column_{i}" for i in range(25)])
+```
+
+```{code-cell} ipython3
+plt.plot([0, 1], [1, 0])
+plt.show()
+```
+
+```{code-cell} ipython3
+raise_here = False
+1 / 0 if raise_here else "done"
+```
+"""
+
+
+def test_a_chapter_forked_from_the_fork_server_equals_one_run_in_a_new_kernel(repo, monkeypatch):
+    """The fork server imports the stack outside any kernel; nothing a chapter shows may change:
+    not pandas' table width (decided at import), the backend, the hash seed, the claims mode, the
+    working directory, an inline figure, the kernelspec written into the notebook."""
+    (repo / "notebooks" / "03_probe.md").write_text(PROBE)
+    (repo / "notebooks" / "pipeline.yml").write_text(spec() + "  - name: 03_probe\n    parameters: {}\n")
+    notebook = repo / "book" / "03_probe.ipynb"
+    outputs = {}
+    for fork in ("0", "1"):
+        monkeypatch.setenv("BOOK_FORK", fork)
+        proc = build(repo, "--only", "03_probe", "--no-html", "--force")
+        assert proc.returncode == 0, proc.stderr
+        outputs[fork] = notebook.read_bytes()
+    assert b"column_24" in outputs["1"] and b"image/png" in outputs["1"]
+    assert b'"name": "python3"' in outputs["1"] and b"forked" not in outputs["1"]
+    assert outputs["0"] == outputs["1"]

@@ -41,6 +41,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -53,7 +54,7 @@ from pathlib import Path
 
 import yaml
 
-from helpers.build import launch
+from helpers.build import launch, zygote
 from helpers.data import fetch
 from helpers.paths import BOOK, BUILD_VARIABLE, DERIVED, NOTEBOOKS, ROOT
 
@@ -74,6 +75,10 @@ MATHJAX_SRC = ROOT / "node_modules" / "mathjax" / "es5"
 MATHJAX_DST = ROOT / "_vendor" / "mathjax"
 #: kernels run at the same time: the machines have two cores and a chapter is mostly one-threaded
 WORKERS = max(1, min(2, os.cpu_count() or 1))
+#: the kernelspec of kernels forked by the build's fork server (helpers/build/zygote.py)
+FORKED_KERNEL = "book-forked"
+#: set to 0 to run each chapter in a new papermill process and a new kernel, as Jupyter does
+FORK_VARIABLE = "BOOK_FORK"
 _PARSE_LOCK = threading.Lock()
 
 
@@ -584,6 +589,62 @@ def stop_children(grace: float = 3.0) -> None:
     psutil.wait_procs(alive, timeout=grace)
 
 
+def _chapter_env() -> dict[str, str]:
+    """The environment of every chapter's papermill and kernel (and so of the fork server)."""
+    return {**os.environ, "PYTHONHASHSEED": "0", **ONE_BLAS_THREAD}
+
+
+class _ForkServer:
+    """The build's fork server (:mod:`helpers.build.zygote`), from the start of a build to its end.
+
+    The build binds the socket itself and hands it over, so a launcher can connect at once: its
+    request waits in the queue while the server imports the stack, which overlaps the data step.
+    The socket sits in ``_build/partial/``, made readable by this user only.
+    """
+
+    def __init__(self) -> None:
+        PARTIAL.mkdir(parents=True, exist_ok=True)
+        PARTIAL.chmod(0o700)
+        self.jupyter_path = PARTIAL / "jupyter"
+        path = PARTIAL / "zygote.sock"
+        # an AF_UNIX path has at most 107 bytes; everything that connects runs in ROOT
+        self.address = str(path) if len(str(path)) < 100 else str(path.relative_to(ROOT))
+        spec = self.jupyter_path / "kernels" / FORKED_KERNEL
+        spec.mkdir(parents=True)
+        (spec / "kernel.json").write_text(json.dumps(zygote.kernel_spec(self.address), indent=1))
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            listener.bind(self.address)
+            listener.listen(64)
+            env = {**_chapter_env(), "MPLBACKEND": os.environ.get("MPLBACKEND", zygote.INLINE_BACKEND)}
+            cmd = [sys.executable, "-m", "helpers.build.zygote", "serve", str(listener.fileno())]
+            with _children_lock:
+                self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                                             pass_fds=[listener.fileno()], start_new_session=True)
+                _children[self.proc.pid] = self.proc
+        finally:
+            listener.close()
+
+    def launcher(self, kind: str) -> list[str]:
+        """The command that runs ``kind`` (``papermill`` or ``kernel``) forked from the server."""
+        return [sys.executable, zygote.__file__, "launch", self.address, kind]
+
+    def stop(self) -> None:
+        """Stop the server, which kills whatever it forked that is still running."""
+        with contextlib.suppress(ProcessLookupError):
+            self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        with _children_lock:
+            _children.pop(self.proc.pid, None)
+
+
+_fork_server: _ForkServer | None = None
+
+
 @contextlib.contextmanager
 def build_lock(path: Path | None = None) -> Iterator[None]:
     """Hold the build's lock; if another build holds it, say so in one line and wait for it."""
@@ -669,12 +730,17 @@ def run_chapter(chapter: dict) -> float:
         params = Path(tmp) / "parameters.yml"
         jupytext.write(nb, src)
         params.write_text(yaml.safe_dump(chapter.get("parameters") or {}))
-        cmd = [sys.executable, "-m", "papermill", str(src), str(dest), "-f", str(params),
-               "--cwd", str(ROOT), "-k", "python3", "--no-progress-bar", "--log-level", "WARNING",
-               "--no-request-save-on-cell-execute"]
+        args = [str(src), str(dest), "-f", str(params), "--cwd", str(ROOT), "--no-progress-bar",
+                "--log-level", "WARNING", "--no-request-save-on-cell-execute"]
         # BOOK_BUILD: the chapter writes the tracked book/results and book/figures (elsewhere, scratch/)
-        env = {**os.environ, "BOOK_CLAIMS": chapter.get("claims") or "lenient", "PYTHONHASHSEED": "0",
-               BUILD_VARIABLE: "1", **ONE_BLAS_THREAD}
+        env = {**_chapter_env(), "BOOK_CLAIMS": chapter.get("claims") or "lenient", BUILD_VARIABLE: "1"}
+        server = _fork_server
+        if server is not None:
+            cmd = [*server.launcher("papermill"), *args, "-k", FORKED_KERNEL]
+            env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(server.jupyter_path),
+                                                                env.get("JUPYTER_PATH")]))
+        else:
+            cmd = [sys.executable, "-m", "papermill", *args, "-k", "python3"]
         proc = _spawn_and_wait(cmd, env)
         if proc.returncode != 0:
             FAILED.mkdir(parents=True, exist_ok=True)
@@ -690,7 +756,7 @@ def run_chapter(chapter: dict) -> float:
             where = (f"full notebook and log: {_rel(kept)}, {_rel(log)}" if kept.is_file()
                      else f"full log: {_rel(log)}")
             raise BuildError(f"chapter {name}: {ename}: {message} ({where})")
-        strip_run_metadata(dest)
+        strip_run_metadata(dest, nb.metadata["kernelspec"])
         os.replace(dest, BOOK / f"{name}.ipynb")
     for stale in (FAILED / f"{name}.ipynb", FAILED / f"{name}.log"):
         stale.unlink(missing_ok=True)
@@ -700,15 +766,18 @@ def run_chapter(chapter: dict) -> float:
     return time.perf_counter() - start
 
 
-def strip_run_metadata(path: Path) -> None:
-    """Drop timestamps, durations and temporary paths; number the cells.
+def strip_run_metadata(path: Path, kernelspec: dict | None = None) -> None:
+    """Drop timestamps, durations and temporary paths; number the cells; set ``kernelspec``.
 
     Without them an executed notebook is a function of its inputs, so re-running an
     unchanged chapter leaves the HTML build's inputs, and so the build, untouched. Cell ids
-    are renumbered because papermill gives its injected-parameters cell a random one.
+    are renumbered because papermill gives its injected-parameters cell a random one. The
+    kernelspec is the one a reader's Jupyter has, not the build's forked kernel.
     """
     nb = json.loads(path.read_text(encoding="utf-8"))
     nb.get("metadata", {}).pop("papermill", None)
+    if kernelspec is not None:
+        nb.setdefault("metadata", {})["kernelspec"] = dict(kernelspec)
     for i, cell in enumerate(nb.get("cells", [])):
         meta = cell.get("metadata", {})
         meta.pop("papermill", None)
@@ -898,6 +967,7 @@ def run(force: bool = False, only: list[str] | None = None, html: bool = True,
 
 
 def _run_locked(force: bool, only: list[str] | None, html: bool, student: bool = False) -> dict[str, float]:
+    global _fork_server
     _stopping.clear()
     shutil.rmtree(PARTIAL, ignore_errors=True)  # a build killed with SIGKILL leaves its temporaries
     times: dict[str, float] = {}
@@ -916,6 +986,8 @@ def _run_locked(force: bool, only: list[str] | None, html: bool, student: bool =
                                                  -(NOTEBOOKS / f"{c['name']}.md").stat().st_size))
     errors: list[str] = []
     try:
+        if os.environ.get(FORK_VARIABLE, "1") != "0" and any(_stale(c, force) for c in todo):
+            _fork_server = _ForkServer()
         fetch.fetch_all()
         with _ChapterPool(times, errors) as pool:
             first = [c for c in todo_by_length if not reads_results(c["name"])]
@@ -946,6 +1018,9 @@ def _run_locked(force: bool, only: list[str] | None, html: bool, student: bool =
         stop_children()
         raise
     finally:
+        if _fork_server is not None:
+            _fork_server.stop()
+            _fork_server = None
         shutil.rmtree(PARTIAL, ignore_errors=True)
     times["total"] = time.perf_counter() - t0
     return times
