@@ -159,13 +159,30 @@ def anderson_rubin(data: pd.DataFrame | Within, y: str, endog: str, instruments:
     instruments, controls = list(instruments), list(controls)
     w = data if isinstance(data, Within) else within(data, [y, endog, *instruments, *controls],
                                                       entity=entity, time=time)
-    yv, xv = w.frame[y].to_numpy(), w.frame[endog].to_numpy()
-    ref = stats.f(len(instruments), w.n_clusters - 1)
-    rows = []
-    for b0 in np.atleast_1d(np.asarray(beta0, dtype=float)):
-        stat, q = _cluster_wald(w, yv - b0 * xv, instruments, controls)
-        rows.append({"beta0": float(b0), "F": stat / q, "p": float(ref.sf(stat / q))})
-    return pd.DataFrame(rows)
+    b0 = np.atleast_1d(np.asarray(beta0, dtype=float))
+    q = len(instruments)
+    a, d = w.frame[y].to_numpy(), w.frame[endog].to_numpy()
+    f = _cluster_wald_along(w, a, d, b0, instruments, controls) / q
+    return pd.DataFrame({"beta0": b0, "F": f, "p": stats.f(q, w.n_clusters - 1).sf(f)})
+
+
+def _cluster_wald_along(w: Within, a: np.ndarray, d: np.ndarray, b0: np.ndarray, tested: Sequence[str],
+                        others: Sequence[str]) -> np.ndarray:
+    """:func:`_cluster_wald` of ``a - b0 * d`` for every ``b0`` at once.
+
+    The coefficients and each cluster's scores are linear in ``b0``, so one regression of ``a`` and
+    one of ``d`` give them all; only the q x q solve is repeated, as a batch.
+    """
+    X = w.frame[[*tested, *others]].to_numpy()
+    bread = np.linalg.inv(X.T @ X)
+    ca, cd = bread @ X.T @ a, bread @ X.T @ d
+    sa = _cluster_sums(w.clusters, X * (a - X @ ca)[:, None], w.n_clusters)
+    sd = _cluster_sums(w.clusters, X * (d - X @ cd)[:, None], w.n_clusters)
+    scores = sa[None] - b0[:, None, None] * sd[None]  # (grid, clusters, k)
+    V = w.cr1_factor(X.shape[1]) * bread @ np.einsum("ngk,ngl->nkl", scores, scores) @ bread
+    q = len(tested)
+    b = ca[None, :q] - b0[:, None] * cd[None, :q]
+    return np.einsum("nq,nq->n", b, np.linalg.solve(V[:, :q, :q], b[:, :, None])[:, :, 0])
 
 
 @dataclass(frozen=True)
