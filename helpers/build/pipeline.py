@@ -610,7 +610,8 @@ class _ForkServer:
         # an AF_UNIX path has at most 107 bytes; everything that connects runs in ROOT
         self.address = str(path) if len(str(path)) < 100 else str(path.relative_to(ROOT))
         spec = self.jupyter_path / "kernels" / FORKED_KERNEL
-        spec.mkdir(parents=True)
+        spec.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)  # a socket file left by a build killed with SIGKILL
         (spec / "kernel.json").write_text(json.dumps(zygote.kernel_spec(self.address), indent=1))
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:

@@ -22,6 +22,7 @@ but the standard library, which keeps its start at a few tens of milliseconds.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import select
@@ -152,6 +153,7 @@ def serve(fd: int) -> None:
     """
     listener = socket.socket(fileno=fd)
     _preload()
+    gc.freeze()
     children: dict[int, socket.socket] = {}  # child pid -> its launcher's connection
     pending: set[socket.socket] = set()  # connections whose request has not arrived yet
     stopping = False
