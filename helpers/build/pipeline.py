@@ -21,6 +21,11 @@ The promises a build keeps:
   the last good outputs;
 * every failure the user can cause or fix prints one line (``error: ...``).
 
+Chapters are executed by papermill in a kernel, as in Jupyter, but both are forked from one fork
+server per build (:mod:`helpers.build.zygote`) that has imported the scientific stack, instead of
+each starting a new interpreter and importing it again; ``BOOK_FORK=0`` turns this off. A test
+checks that a forked chapter's notebook is byte-identical to one executed in a new kernel.
+
 Usage: ``python -m helpers.build.pipeline [--force] [--only NAME ...] [--no-html] [--bench] [--student]
 [--data-only]`` (``--student`` also builds the student edition, without solutions, into
 ``_build/student/html``; ``--data-only`` only fetches the data and builds the panel, for Binder).
@@ -77,7 +82,8 @@ MATHJAX_DST = ROOT / "_vendor" / "mathjax"
 WORKERS = max(1, min(2, os.cpu_count() or 1))
 #: the kernelspec of kernels forked by the build's fork server (helpers/build/zygote.py)
 FORKED_KERNEL = "book-forked"
-#: set to 0 to run each chapter in a new papermill process and a new kernel, as Jupyter does
+#: set to 0 to run each chapter in a new papermill process and a new kernel, as Jupyter does; the
+#: fork server is used on Linux only (on macOS a process forked after loading Accelerate may crash)
 FORK_VARIABLE = "BOOK_FORK"
 _PARSE_LOCK = threading.Lock()
 
@@ -646,6 +652,10 @@ class _ForkServer:
 _fork_server: _ForkServer | None = None
 
 
+def _use_fork_server() -> bool:
+    return sys.platform.startswith("linux") and os.environ.get(FORK_VARIABLE, "1") != "0"
+
+
 @contextlib.contextmanager
 def build_lock(path: Path | None = None) -> Iterator[None]:
     """Hold the build's lock; if another build holds it, say so in one line and wait for it."""
@@ -987,7 +997,7 @@ def _run_locked(force: bool, only: list[str] | None, html: bool, student: bool =
                                                  -(NOTEBOOKS / f"{c['name']}.md").stat().st_size))
     errors: list[str] = []
     try:
-        if os.environ.get(FORK_VARIABLE, "1") != "0" and any(_stale(c, force) for c in todo):
+        if _use_fork_server() and any(_stale(c, force) for c in todo):
             _fork_server = _ForkServer()
         fetch.fetch_all()
         with _ChapterPool(times, errors) as pool:
