@@ -230,3 +230,35 @@ def test_stop_children_stops_a_process_and_the_kernel_it_started_in_its_own_sess
     pipeline._stopping.clear()
     _, alive = psutil.wait_procs(family, timeout=5)
     assert not alive and errors
+
+
+def test_the_fork_server_passes_streams_exit_status_and_directory_through(tmp_path):
+    """A forked papermill writes to its launcher's streams and exits with its own status."""
+    import socket
+    import subprocess
+    import sys
+
+    from helpers.build import zygote
+
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    address = str(tmp_path / "z.sock")
+    listener.bind(address)
+    listener.listen(4)
+    server = subprocess.Popen([sys.executable, "-m", "helpers.build.zygote", "serve", str(listener.fileno())],
+                              cwd=pipeline.ROOT, pass_fds=[listener.fileno()])
+    listener.close()
+    try:
+        launch = [sys.executable, zygote.__file__, "launch", address, "papermill"]
+        ok = subprocess.run([*launch, "--version"], capture_output=True, text=True, timeout=120)
+        assert ok.returncode == 0 and "papermill" in ok.stdout, ok
+        # run from tmp_path: a relative input path must be read there
+        (tmp_path / "empty.ipynb").write_text("not a notebook")
+        bad = subprocess.run([*launch, "empty.ipynb", "out.ipynb"], cwd=tmp_path, capture_output=True,
+                             text=True, timeout=120)
+        assert bad.returncode != 0 and "not a notebook" not in bad.stdout, bad
+        assert "Notebook" in bad.stderr or "JSON" in bad.stderr or "json" in bad.stderr, bad.stderr[-2000:]
+        assert "No such file" not in bad.stderr  # found in the launcher's directory
+        assert not (tmp_path / "out.ipynb").exists()
+    finally:
+        server.terminate()
+        assert server.wait(timeout=10) == 0

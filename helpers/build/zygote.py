@@ -101,8 +101,8 @@ def _run_child(kind: str, argv: list[str], env: dict[str, str], cwd: str, fds: l
         # the server's sockets: a launcher must see the server's end close when the server dies
         for sock in inherited:
             sock.close()
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
-            signal.signal(sig, signal.SIG_DFL)
+        # the handlers a new Python process starts with (the server's own stop it)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         os.setsid()  # its own process group, as a kernel started by jupyter_client has
         for target, fd in enumerate(fds):
@@ -196,6 +196,7 @@ def serve(fd: int) -> None:
 def _accept_request(sock: socket.socket, children: dict[int, socket.socket],
                     others: list[socket.socket]) -> None:
     """Read a launcher's request (its message and its three standard streams) and fork its child."""
+    fds: list[int] = []
     try:
         data, fds, _, _ = socket.recv_fds(sock, _MAX_MESSAGE, 3)
         if not data.endswith(b"\n"):
@@ -205,6 +206,8 @@ def _accept_request(sock: socket.socket, children: dict[int, socket.socket],
             raise ValueError(f"bad request {request!r:.200}")
     except (OSError, ValueError) as exc:
         print(f"zygote: {exc}", file=sys.stderr, flush=True)
+        for fd in fds:
+            os.close(fd)
         sock.close()
         return
     sys.stdout.flush()
@@ -215,7 +218,8 @@ def _accept_request(sock: socket.socket, children: dict[int, socket.socket],
     for fd in fds:
         os.close(fd)
     children[pid] = sock
-    _send(sock, {"pid": pid})
+    with contextlib.suppress(OSError):  # a launcher already gone: its child is killed on the next loop
+        _send(sock, {"pid": pid})
 
 
 def _reap(children: dict[int, socket.socket]) -> None:
