@@ -5,6 +5,7 @@ Bad inputs are small edited copies in ``tmp_path``; ``data/raw/`` is never modif
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -339,3 +340,33 @@ def test_compositions_without_double_counting():
     assert table.loc["pku", ["pearson", "within_r", "within_two_way_r"]].tolist() == pytest.approx([1, 1, 1])
     assert table.loc["table1_no_total", "n_overlap"] == 180
     assert (table["share_left_two_way"] < 0.05).all()
+
+
+def test_the_tidy_frame_kept_between_processes_equals_a_fresh_read():
+    from helpers.data import cache
+    from helpers.data.panel import _load_cached, _stamp, load_tidy
+
+    kept = cache.cache_file("tidy", _stamp(RAW), RAW)
+    _load_cached.cache_clear()
+    load_tidy()  # reads the kept frame, or reads the raw files and keeps it
+    assert kept.is_file()
+    pd.testing.assert_frame_equal(cache.load(kept), L.load_all(RAW))
+
+
+def test_a_kept_object_is_named_by_its_inputs_and_an_unreadable_one_is_not_trusted(tmp_path):
+    from helpers.data import cache
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.csv").write_text("x\n1\n")
+    first = cache.cache_file("tidy", ("request",), raw)
+    assert cache.cache_file("tidy", ("request",), raw) == first
+    assert cache.cache_file("tidy", ("other",), raw) != first
+    (raw / "a.csv").write_text("x\n2\n")  # same size, newer
+    os.utime(raw / "a.csv", ns=(1, 1))
+    assert cache.cache_file("tidy", ("request",), raw) != first
+    broken = tmp_path / "broken.pkl"
+    broken.write_bytes(b"not a pickle")
+    assert cache.load(broken) is None
+    cache.keep(tmp_path / "kept.pkl", {"a": 1})
+    assert cache.load(tmp_path / "kept.pkl") == {"a": 1}

@@ -96,6 +96,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from helpers.data import cache
 from helpers.data import loaders as L
 from helpers.data.measures import DEFAULT_SHIFT, entropy_index, location_quotient
 from helpers.data.provinces import YEARS, provinces
@@ -243,11 +244,19 @@ def _stamp(raw: Path) -> tuple:
 
 @functools.lru_cache(maxsize=8)
 def _load_cached(raw: str, stamp: tuple) -> pd.DataFrame:
-    return L.load_all(Path(raw))
+    if Path(raw).resolve() != RAW.resolve():  # a test's folder: nothing kept in _build/cache
+        return L.load_all(Path(raw))
+    kept = cache.cache_file("tidy", stamp, Path(raw))
+    tidy = cache.load(kept)
+    if not isinstance(tidy, pd.DataFrame):
+        tidy = L.load_all(Path(raw))
+        cache.keep(kept, tidy)
+    return tidy
 
 
 def load_tidy(raw: Path = RAW) -> pd.DataFrame:
-    """All loaders' tidy frames stacked (cached per raw folder and file modification times)."""
+    """All loaders' tidy frames stacked: cached per raw folder and file modification times, for the
+    project's raw folder also between processes (:mod:`helpers.data.cache`)."""
     return _load_cached(str(raw), _stamp(raw)).copy()
 
 

@@ -25,12 +25,8 @@ distribution of the curve.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import hashlib
 import itertools
-import os
-import pickle
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -38,10 +34,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from helpers.data import panel as panel_module
+from helpers.data import cache
 from helpers.data.panel import MULTIVERSE_CHOICES, build_panel, current_forks
 from helpers.estimate.inference import DEFAULT_SEED, bootstrap_weights
-from helpers.paths import MANIFEST, RAW, ROOT
 
 #: the data forks that can enter model (1); ``ti`` is the mechanism model's and stays ``n/a`` here
 MULTIVERSE_FORKS = ("gdp_vintage", "de_composition", "hum_proxy", "open_proxy", "pgdp_source")
@@ -104,16 +99,8 @@ def _built_default(key: tuple) -> pd.DataFrame:
 
 
 def _cache_path(variables: Sequence[str], forks: Sequence[str], base: Mapping[str, object]) -> Path:
-    """Where the default builder's fork columns are kept: named by a digest of everything they depend
-    on (the data manifest, the raw files' names and sizes, the data code, the request), so a stale
-    file is never read. ``_build/`` is git-ignored and no build step hashes it."""
-    h = hashlib.sha256(repr((list(variables), list(forks), _freeze(base))).encode())
-    for path in [MANIFEST, *sorted(Path(panel_module.__file__).parent.glob("*.py"))]:
-        h.update(path.read_bytes())
-    for path in sorted(RAW.rglob("*")):
-        if path.is_file():
-            h.update(f"{path.relative_to(RAW)}:{path.stat().st_size}".encode())
-    return ROOT / "_build" / "cache" / f"fork_columns-{h.hexdigest()[:20]}.pkl"
+    """Where the default builder's fork columns are kept (:func:`helpers.data.cache.cache_file`)."""
+    return cache.cache_file("fork_columns", (list(variables), list(forks), _freeze(base)))
 
 
 def fork_columns(variables: Sequence[str], forks: Sequence[str], base: Mapping[str, object], *,
@@ -128,17 +115,16 @@ def fork_columns(variables: Sequence[str], forks: Sequence[str], base: Mapping[s
     ``builder`` (:func:`build_panel`) panels are cached for the life of the process.
     """
     cache_file = _cache_path(variables, forks, base) if builder is None else None
-    if cache_file is not None and cache_file.is_file():
-        with contextlib.suppress(Exception):  # an unreadable cache is rebuilt, never trusted
-            with cache_file.open("rb") as fh:
-                return pickle.load(fh)
-    cache: dict[tuple, pd.DataFrame] = {}
+    kept = cache.load(cache_file) if cache_file is not None else None
+    if kept is not None:
+        return kept  # type: ignore[return-value]
+    panels: dict[tuple, pd.DataFrame] = {}
 
     def built(sub: Mapping[str, object]) -> pd.DataFrame:
         key = _freeze({**base, **sub})
-        if key not in cache:
-            cache[key] = _built_default(key) if builder is None else builder(**dict(key))
-        return cache[key]
+        if key not in panels:
+            panels[key] = _built_default(key) if builder is None else builder(**dict(key))
+        return panels[key]
 
     first = built({})
     cols: dict[tuple[str, tuple], np.ndarray] = {}
@@ -150,14 +136,9 @@ def fork_columns(variables: Sequence[str], forks: Sequence[str], base: Mapping[s
             if not frame[[entity, time]].equals(first[[entity, time]]):
                 raise ValueError(f"multiverse: the panel for forks {sub} has other rows than the default")
             cols[(v, tuple(sorted(sub.items())))] = frame[v].to_numpy(dtype=float)
-    result = (first, cols, len(cache))
+    result = (first, cols, len(panels))
     if cache_file is not None:
-        with contextlib.suppress(OSError):  # a read-only tree only costs speed
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as fh:
-                pickle.dump(result, fh)
-            os.replace(tmp, cache_file)
+        cache.keep(cache_file, result)
     return result
 
 
