@@ -35,7 +35,8 @@ chromium:
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 data: env
-	$(PY) -m helpers.data.fetch
+	@# not `-m helpers.data.fetch`: the package imports its fetch module first, and runpy warns about that
+	$(PY) -c 'import sys; from helpers.data.fetch import main; sys.exit(main())'
 
 bench: env node_modules/.installed
 	$(PY) -m helpers.build.pipeline --bench
