@@ -291,6 +291,9 @@ import numpy as np
 import pandas as pd
 
 print(sys.path[0] == os.getcwd(), os.environ["BOOK_CLAIMS"], os.environ["BOOK_BUILD"])
+print([p for p in sys.path if p in ("", os.getcwd())], sys.argv[0].endswith("ipykernel_launcher.py"))
+print(sorted(m for m in sys.modules if m.split(".")[0] == "helpers"))
+print(get_ipython().history_manager.hist_file)
 print(hash("probe"), sorted({"b", "a", "c"}), os.environ.get("OPENBLAS_NUM_THREADS"))
 print(matplotlib.get_backend(), pd.get_option("display.max_columns"), pd.get_option("display.width"))
 ```
@@ -314,7 +317,8 @@ raise_here = False
 def test_a_chapter_forked_from_the_fork_server_equals_one_run_in_a_new_kernel(repo, monkeypatch):
     """The fork server imports the stack outside any kernel; nothing a chapter shows may change:
     not pandas' table width (decided at import), the backend, the hash seed, the claims mode, the
-    working directory, an inline figure, the kernelspec written into the notebook."""
+    working directory and sys.path, the modules already imported, where history is kept, an inline
+    figure, the kernelspec written into the notebook."""
     (repo / "notebooks" / "03_probe.md").write_text(PROBE)
     (repo / "notebooks" / "pipeline.yml").write_text(spec() + "  - name: 03_probe\n    parameters: {}\n")
     notebook = repo / "book" / "03_probe.ipynb"
@@ -324,6 +328,6 @@ def test_a_chapter_forked_from_the_fork_server_equals_one_run_in_a_new_kernel(re
         proc = build(repo, "--only", "03_probe", "--no-html", "--force")
         assert proc.returncode == 0, proc.stderr
         outputs[fork] = notebook.read_bytes()
-    assert b"column_24" in outputs["1"] and b"image/png" in outputs["1"]
-    assert b'"name": "python3"' in outputs["1"] and b"forked" not in outputs["1"]
+    assert b"column_24" in outputs["1"] and b"image/png" in outputs["1"] and b":memory:" in outputs["1"]
+    assert b'"name": "python3"' in outputs["1"] and b"(forked)" not in outputs["1"]
     assert outputs["0"] == outputs["1"]

@@ -232,8 +232,9 @@ def test_stop_children_stops_a_process_and_the_kernel_it_started_in_its_own_sess
     assert not alive and errors
 
 
-def test_the_fork_server_passes_streams_exit_status_and_directory_through(tmp_path):
-    """A forked papermill writes to its launcher's streams and exits with its own status."""
+@pytest.fixture(scope="module")
+def fork_server():
+    """A fork server on its own socket, as the build starts one; its address and its process."""
     import socket
     import subprocess
     import sys
@@ -241,24 +242,78 @@ def test_the_fork_server_passes_streams_exit_status_and_directory_through(tmp_pa
     from helpers.build import zygote
 
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    address = str(tmp_path / "z.sock")
-    listener.bind(address)
+    address = zygote.new_address()
+    listener.bind(zygote.sockaddr(address))
     listener.listen(4)
     server = subprocess.Popen([sys.executable, "-m", "helpers.build.zygote", "serve", str(listener.fileno())],
                               cwd=pipeline.ROOT, pass_fds=[listener.fileno()])
     listener.close()
-    try:
-        launch = [sys.executable, zygote.__file__, "launch", address, "papermill"]
-        ok = subprocess.run([*launch, "--version"], capture_output=True, text=True, timeout=120)
-        assert ok.returncode == 0 and "papermill" in ok.stdout, ok
-        # run from tmp_path: a relative input path must be read there
-        (tmp_path / "empty.ipynb").write_text("not a notebook")
-        bad = subprocess.run([*launch, "empty.ipynb", "out.ipynb"], cwd=tmp_path, capture_output=True,
-                             text=True, timeout=120)
-        assert bad.returncode != 0 and "not a notebook" not in bad.stdout, bad
-        assert "Notebook" in bad.stderr or "JSON" in bad.stderr or "json" in bad.stderr, bad.stderr[-2000:]
-        assert "No such file" not in bad.stderr  # found in the launcher's directory
-        assert not (tmp_path / "out.ipynb").exists()
-    finally:
-        server.terminate()
-        assert server.wait(timeout=10) == 0
+    yield address, server
+    server.terminate()
+    assert server.wait(timeout=10) == 0
+
+
+def _launcher(address: str) -> list[str]:
+    import sys
+
+    from helpers.build import zygote
+
+    return [sys.executable, zygote.__file__, "launch", address, "papermill"]
+
+
+def test_the_fork_server_passes_streams_exit_status_and_directory_through(tmp_path, fork_server):
+    """A forked papermill writes to its launcher's streams and exits with its own status."""
+    import subprocess
+
+    launch = _launcher(fork_server[0])
+    ok = subprocess.run([*launch, "--version"], capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0 and "papermill" in ok.stdout, ok
+    # run from tmp_path: a relative input path must be read there
+    (tmp_path / "empty.ipynb").write_text("not a notebook")
+    bad = subprocess.run([*launch, "empty.ipynb", "out.ipynb"], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=120)
+    assert bad.returncode != 0 and "not a notebook" not in bad.stdout, bad
+    assert "No such file" not in bad.stderr  # found in the launcher's directory
+    assert not (tmp_path / "out.ipynb").exists()
+
+
+def test_a_malformed_request_is_refused_and_the_server_goes_on(fork_server):
+    import socket
+    import subprocess
+
+    from helpers.build import zygote
+
+    for message in (b'{"kind": "papermill"}\n', b"[1, 2]\n", b"not json\n"):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.connect(zygote.sockaddr(fork_server[0]))
+            socket.send_fds(sock, [message], [0, 1, 2])
+            assert b"error" in sock.recv(4096)
+    ok = subprocess.run([*_launcher(fork_server[0]), "--version"], capture_output=True, text=True,
+                        timeout=120)
+    assert ok.returncode == 0 and fork_server[1].poll() is None, ok
+
+
+def test_a_forked_child_dies_with_whatever_started_its_launcher(fork_server):
+    """papermill, reading its notebook from a pipe nobody writes to, waits until it is killed."""
+    import os
+    import subprocess
+    import time
+
+    import psutil
+
+    read_end, write_end = os.pipe()
+    shell = subprocess.Popen(["sh", "-c", '"$0" "$@" & wait', *_launcher(fork_server[0]), "-", "out.ipynb"],
+                             stdin=read_end, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(read_end)
+    server = psutil.Process(fork_server[1].pid)
+    deadline = time.monotonic() + 60
+    while not server.children():
+        assert time.monotonic() < deadline, "no child forked"
+        time.sleep(0.1)
+    shell.kill()
+    shell.wait()
+    deadline = time.monotonic() + 10
+    while [c for c in server.children() if c.status() != psutil.STATUS_ZOMBIE]:
+        assert time.monotonic() < deadline, "the forked papermill outlived its launcher's parent"
+        time.sleep(0.1)
+    os.close(write_end)

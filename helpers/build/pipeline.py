@@ -605,23 +605,19 @@ class _ForkServer:
 
     The build binds the socket itself and hands it over, so a launcher can connect at once: its
     request waits in the queue while the server imports the stack, which overlaps the data step.
-    The socket sits in ``_build/partial/``, made readable by this user only.
+    The socket is in Linux's abstract namespace (nothing on disk); the kernelspec that points
+    papermill at it is in ``_build/partial/``.
     """
 
     def __init__(self) -> None:
-        PARTIAL.mkdir(parents=True, exist_ok=True)
-        PARTIAL.chmod(0o700)
         self.jupyter_path = PARTIAL / "jupyter"
-        path = PARTIAL / "zygote.sock"
-        # an AF_UNIX path has at most 107 bytes; everything that connects runs in ROOT
-        self.address = str(path) if len(str(path)) < 100 else str(path.relative_to(ROOT))
+        self.address = zygote.new_address()
         spec = self.jupyter_path / "kernels" / FORKED_KERNEL
         spec.mkdir(parents=True, exist_ok=True)
-        path.unlink(missing_ok=True)  # a socket file left by a build killed with SIGKILL
         (spec / "kernel.json").write_text(json.dumps(zygote.kernel_spec(self.address), indent=1))
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            listener.bind(self.address)
+            listener.bind(zygote.sockaddr(self.address))
             listener.listen(64)
             env = {**_chapter_env(), "MPLBACKEND": os.environ.get("MPLBACKEND", zygote.INLINE_BACKEND)}
             cmd = [sys.executable, "-m", "helpers.build.zygote", "serve", str(listener.fileno())]
@@ -631,6 +627,15 @@ class _ForkServer:
                 _children[self.proc.pid] = self.proc
         finally:
             listener.close()
+
+    @classmethod
+    def start(cls) -> _ForkServer | None:
+        """The server, or None (the chapters then start new kernels) if it cannot be started."""
+        try:
+            return cls()
+        except OSError as exc:
+            print(f"fork server not started ({exc}): each chapter starts a new kernel", file=sys.stderr)
+            return None
 
     def launcher(self, kind: str) -> list[str]:
         """The command that runs ``kind`` (``papermill`` or ``kernel``) forked from the server."""
@@ -984,7 +989,7 @@ def _run_locked(force: bool, only: list[str] | None, html: bool, student: bool =
     shutil.rmtree(PARTIAL, ignore_errors=True)  # a build killed with SIGKILL leaves its temporaries
     # started first: its imports (about 3 s on one core) overlap reading the chapters and the data
     # step; when nothing is stale it is stopped before it has finished them
-    _fork_server = _ForkServer() if _use_fork_server() else None
+    _fork_server = _ForkServer.start() if _use_fork_server() else None
     try:
         times = _run_steps(force, only, html, student)
     finally:
@@ -1073,7 +1078,9 @@ def _kernel_start_and_imports() -> float:
 
     start = time.perf_counter()
     # the kernel's own startup warnings are not the bench's output
-    km, kc = start_new_kernel(kernel_name="python3", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # history in memory, as nbclient runs its kernels: nothing is written to ~/.ipython
+    km, kc = start_new_kernel(kernel_name="python3", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              extra_arguments=["--HistoryManager.hist_file=:memory:"])
     try:
         reply = kc.execute_interactive("import pandas, linearmodels, matplotlib.pyplot, statsmodels.api, "
                                        "scipy.stats", timeout=300, output_hook=lambda msg: None)
