@@ -75,18 +75,26 @@ def within(data: pd.DataFrame, cols: Sequence[str], *, entity: str = "province",
     return Within(frame, sample.reset_index(drop=True), np.asarray(ent), len(per_levels))
 
 
-def _cluster_wald(w: Within, dep: np.ndarray, tested: Sequence[str],
-                  others: Sequence[str]) -> tuple[float, int]:
-    """Cluster-robust Wald statistic (CR1) that the ``tested`` columns have zero coefficients."""
+def _cluster_wald(w: Within, a: np.ndarray, tested: Sequence[str], others: Sequence[str], *,
+                  d: np.ndarray | None = None, b0: float | np.ndarray = 0.0) -> np.ndarray:
+    """Cluster-robust Wald statistics (CR1) that the ``tested`` columns have zero coefficients in the
+    regression of ``a - b0 * d`` on ``tested`` and ``others``, one for each value in ``b0``.
+
+    The coefficients and each cluster's scores are linear in ``b0``, so one regression of ``a`` and
+    one of ``d`` give them all; only the q x q solve is repeated, as a batch.
+    """
+    b0 = np.atleast_1d(np.asarray(b0, dtype=float))
+    d = np.zeros_like(a) if d is None else d
     X = w.frame[[*tested, *others]].to_numpy()
     bread = np.linalg.inv(X.T @ X)
-    coef = bread @ X.T @ dep
-    e = dep - X @ coef
-    s = _cluster_sums(w.clusters, X * e[:, None], w.n_clusters)
-    V = w.cr1_factor(X.shape[1]) * bread @ (s.T @ s) @ bread
+    ca, cd = bread @ X.T @ a, bread @ X.T @ d
+    sa = _cluster_sums(w.clusters, X * (a - X @ ca)[:, None], w.n_clusters)
+    sd = _cluster_sums(w.clusters, X * (d - X @ cd)[:, None], w.n_clusters)
+    scores = sa[None] - b0[:, None, None] * sd[None]  # (values of b0, clusters, k)
+    V = w.cr1_factor(X.shape[1]) * bread @ np.einsum("ngk,ngl->nkl", scores, scores) @ bread
     q = len(tested)
-    b = coef[:q]
-    return float(b @ np.linalg.solve(V[:q, :q], b)), q
+    b = ca[None, :q] - b0[:, None] * cd[None, :q]
+    return np.einsum("nq,nq->n", b, np.linalg.solve(V[:, :q, :q], b[:, :, None])[:, :, 0])
 
 
 @dataclass(frozen=True)
@@ -143,8 +151,8 @@ def iv_twfe(data: pd.DataFrame, y: str, endog: str, instruments: Sequence[str], 
     # debiased with extra_df = T (constant + T-1 period dummies) gives G/(G-1) (N-1)/(N-K) exactly
     res = model.fit(cov_type="clustered", clusters=pd.Series(w.clusters, index=f.index), debiased=True,
                     extra_df=w.n_periods)
-    stat, q = _cluster_wald(w, f[endog].to_numpy(), instruments, controls)
-    return IVFit(res, w, endog, tuple(instruments), tuple(controls), stat / q)
+    stat = float(_cluster_wald(w, f[endog].to_numpy(), instruments, controls)[0])
+    return IVFit(res, w, endog, tuple(instruments), tuple(controls), stat / len(instruments))
 
 
 def anderson_rubin(data: pd.DataFrame | Within, y: str, endog: str, instruments: Sequence[str],
@@ -161,28 +169,8 @@ def anderson_rubin(data: pd.DataFrame | Within, y: str, endog: str, instruments:
                                                       entity=entity, time=time)
     b0 = np.atleast_1d(np.asarray(beta0, dtype=float))
     q = len(instruments)
-    a, d = w.frame[y].to_numpy(), w.frame[endog].to_numpy()
-    f = _cluster_wald_along(w, a, d, b0, instruments, controls) / q
+    f = _cluster_wald(w, w.frame[y].to_numpy(), instruments, controls, d=w.frame[endog].to_numpy(), b0=b0) / q
     return pd.DataFrame({"beta0": b0, "F": f, "p": stats.f(q, w.n_clusters - 1).sf(f)})
-
-
-def _cluster_wald_along(w: Within, a: np.ndarray, d: np.ndarray, b0: np.ndarray, tested: Sequence[str],
-                        others: Sequence[str]) -> np.ndarray:
-    """:func:`_cluster_wald` of ``a - b0 * d`` for every ``b0`` at once.
-
-    The coefficients and each cluster's scores are linear in ``b0``, so one regression of ``a`` and
-    one of ``d`` give them all; only the q x q solve is repeated, as a batch.
-    """
-    X = w.frame[[*tested, *others]].to_numpy()
-    bread = np.linalg.inv(X.T @ X)
-    ca, cd = bread @ X.T @ a, bread @ X.T @ d
-    sa = _cluster_sums(w.clusters, X * (a - X @ ca)[:, None], w.n_clusters)
-    sd = _cluster_sums(w.clusters, X * (d - X @ cd)[:, None], w.n_clusters)
-    scores = sa[None] - b0[:, None, None] * sd[None]  # (grid, clusters, k)
-    V = w.cr1_factor(X.shape[1]) * bread @ np.einsum("ngk,ngl->nkl", scores, scores) @ bread
-    q = len(tested)
-    b = ca[None, :q] - b0[:, None] * cd[None, :q]
-    return np.einsum("nq,nq->n", b, np.linalg.solve(V[:, :q, :q], b[:, :, None])[:, :, 0])
 
 
 @dataclass(frozen=True)

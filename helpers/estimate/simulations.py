@@ -436,7 +436,7 @@ def size_simulation(*, reps: int = 1000, draws: int = 199, permutations: int = 1
     deviations are AR(1) within a province (0.5 and 0.7). ``mc_se`` is the Monte Carlo standard
     error sqrt(r (1 - r) / reps) of each rate. Seeded by ``default_rng(seed)``.
     """
-    from helpers.estimate.inference import Partialled, _wild_parts, _wild_t, bootstrap_weights, cluster_se
+    from helpers.estimate.inference import Partialled, wild_cluster_bootstrap
 
     designs = SIZE_DESIGNS if designs is None else designs
     rng = np.random.default_rng(seed)
@@ -495,11 +495,8 @@ def size_simulation(*, reps: int = 1000, draws: int = 199, permutations: int = 1
             s_dk = float(h @ h) + sum(2 * (1 - j / (bw + 1)) * float(h[j:] @ h[:-j])
                                       for j in range(1, bw + 1))
             t_dk[r] = b / (np.sqrt(max(s_dk, 0.0) * nobs / df_all) / xx)
-            # both weightings of wild_cluster_bootstrap(p, ...), sharing the cluster pieces and the t
-            parts, t_obs = _wild_parts(p), abs(p.coef / cluster_se(p))
-            for out, kind in ((p_rad, "rademacher"), (p_webb, "webb")):
-                v = bootstrap_weights(n, draws, kind, np.random.default_rng(seed + r))
-                out[r] = np.mean(np.abs(_wild_t(parts, 0.0, v)) >= t_obs)
+            p_rad[r] = wild_cluster_bootstrap(p, draws=draws, weights="rademacher", seed=seed + r).p_two_sided
+            p_webb[r] = wild_cluster_bootstrap(p, draws=draws, weights="webb", seed=seed + r).p_two_sided
         pv = {
             "CR1, normal": 2 * stats.norm.sf(np.abs(t_cr1)),
             "CR1, t(G-1)": 2 * crit_g.sf(np.abs(t_cr1)),
