@@ -161,7 +161,9 @@ def _run_child(request: dict, fds: list[int], inherited: list[socket.socket], re
     code = 1
     try:
         try:
+            # the handlers a new Python process starts with, not the server's
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGHUP, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.default_int_handler)
             os.setsid()  # its own process group, as a kernel started by jupyter_client has
             os.write(ready, b"x")  # only now may the launcher signal the group
